@@ -105,6 +105,9 @@ export const settingsSchema = v.object({
   JASCI_WEBHOOK_TOLERANCE_SECONDS: positiveInt(300),
   JASCI_WEBHOOK_MAX_BODY_BYTES: positiveInt(1048576),
 
+  /** JASCI warehouse for BC lines with a blank location (the zero GUID); unset makes them a business error. */
+  DEFAULT_WAREHOUSE_CODE: optionalText,
+
   // Schedules and retries.
   SALES_ORDER_POLL_SCHEDULE: ncrontab('0 */2 * * * *'),
   /** Delays before attempts 2, 3, ...; the message is exhausted after the last one. */

@@ -1,0 +1,36 @@
+import type { InvocationContext } from '@azure/functions';
+import { postShipment } from '../shared/flows/shipments/post';
+import { runWorker, unsupportedKind } from '../shared/flows/worker';
+import { loggerFrom } from '../shared/logging';
+import { runtime } from '../shared/runtime';
+import { serviceBusConnection, serviceBusMetadata, type FunctionSpec } from './table';
+
+/** Queue trigger on `to-bc`: posts JASCI's warehouse events in BC. */
+export async function toBcWorkerHandler(
+  message: unknown,
+  context: InvocationContext,
+): Promise<string> {
+  const rt = await runtime();
+  const log = loggerFrom(context);
+  const meta = serviceBusMetadata(context);
+  return runWorker(
+    rt,
+    log,
+    rt.toBc,
+    { flow: 'shipments', body: message, ...meta },
+    async (envelope) => {
+      if (envelope.kind !== 'shipment.post')
+        throw unsupportedKind(envelope, rt.settings.QUEUE_TO_BC);
+      return postShipment(
+        { bc: rt.bc, events: rt.eventLedger, mode: rt.settings.CONNECTOR_MODE, log },
+        envelope,
+      );
+    },
+  );
+}
+
+export const toBcWorker: FunctionSpec = {
+  name: 'toBcWorker',
+  trigger: { type: 'serviceBus', queueName: '%QUEUE_TO_BC%', connection: serviceBusConnection },
+  handler: toBcWorkerHandler,
+};

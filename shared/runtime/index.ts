@@ -1,0 +1,78 @@
+import type { ServiceBusClient } from '@azure/service-bus';
+import type { Settings } from '../config/schema';
+import { settings as loadProcessSettings } from '../config/load';
+import { LogAlerter, type Alerter } from '../alerts/alert';
+import { BlobStore, containerClientFor } from '../archive/blobStore';
+import { BcClient } from '../bc/client';
+import { JasciClient } from '../jasci/client';
+import { consoleLogger } from '../logging';
+import { QueueSender, serviceBusClientFor } from '../messaging/queues';
+import { DocumentLedger } from '../state/documentLedger';
+import { EventLedger } from '../state/eventLedger';
+import { Failures } from '../state/failures';
+import { SyncCursors } from '../state/syncCursors';
+import { ensureTables, tableClientFor, TableName } from '../state/tables';
+import { WarehouseMap } from '../state/warehouseMap';
+
+/**
+ * The clients and stores one process shares across invocations. Building them is cheap, but the
+ * Service Bus connection, the BC token cache and the BC request limiter must be shared, so every
+ * function takes them from here instead of creating its own.
+ */
+export interface Runtime {
+  settings: Settings;
+  serviceBus: ServiceBusClient;
+  toJasci: QueueSender;
+  toBc: QueueSender;
+  store: BlobStore;
+  bc: BcClient;
+  jasci: JasciClient;
+  documentLedger: DocumentLedger;
+  eventLedger: EventLedger;
+  warehouseMap: WarehouseMap;
+  cursors: SyncCursors;
+  failures: Failures;
+  alerter: Alerter;
+  /** Creates the tables and the archive container when missing; idempotent. */
+  ready: Promise<void>;
+}
+
+function buildRuntime(s: Settings): Runtime {
+  const serviceBus = serviceBusClientFor(s);
+  const container = containerClientFor(s);
+  const store = new BlobStore(container);
+  const threshold = s.CLAIM_CHECK_THRESHOLD_BYTES;
+  const ready = Promise.all([ensureTables(s), container.createIfNotExists()]).then(() => undefined);
+  return {
+    settings: s,
+    serviceBus,
+    toJasci: new QueueSender(serviceBus.createSender(s.QUEUE_TO_JASCI), store, threshold),
+    toBc: new QueueSender(serviceBus.createSender(s.QUEUE_TO_BC), store, threshold),
+    store,
+    bc: BcClient.fromSettings(s, consoleLogger),
+    jasci: JasciClient.fromSettings(s),
+    documentLedger: new DocumentLedger(tableClientFor(s, TableName.DocumentLedger)),
+    eventLedger: new EventLedger(tableClientFor(s, TableName.EventLedger)),
+    warehouseMap: new WarehouseMap(tableClientFor(s, TableName.WarehouseMap)),
+    cursors: new SyncCursors(tableClientFor(s, TableName.SyncCursors)),
+    failures: new Failures(tableClientFor(s, TableName.Failures)),
+    alerter: new LogAlerter(consoleLogger),
+    ready,
+  };
+}
+
+let current: Runtime | undefined;
+
+/** Returns this process's runtime, building it from the settings on first use. */
+export async function runtime(): Promise<Runtime> {
+  current ??= buildRuntime(loadProcessSettings());
+  await current.ready;
+  return current;
+}
+
+/** Closes the Service Bus connection and forgets the runtime; the local host calls this on stop. */
+export async function closeRuntime(): Promise<void> {
+  const closing = current;
+  current = undefined;
+  if (closing) await closing.serviceBus.close();
+}

@@ -20,6 +20,8 @@ export const BusinessCode = {
   JasciRejected: 'JASCI_REJECTED',
   RetriesExhausted: 'RETRIES_EXHAUSTED',
   DeadLettered: 'DEAD_LETTERED',
+  /** BC shows part of a posting the connector started; a person must check the document. */
+  PostingUncertain: 'POSTING_UNCERTAIN',
 } as const;
 export type BusinessCode = (typeof BusinessCode)[keyof typeof BusinessCode];
 

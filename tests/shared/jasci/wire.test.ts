@@ -1,0 +1,149 @@
+import * as v from 'valibot';
+import {
+  describeIssues,
+  jasciEventEnvelopeSchema,
+  jasciOutboundOrderSchema,
+  jasciShipmentEventSchema,
+  type JasciOutboundOrder,
+} from '../../../shared/jasci/wire';
+
+const order: JasciOutboundOrder = {
+  orderNumber: 'S-ORD101001',
+  erpOrderNumber: 'S-ORD101001',
+  customerCode: '10000',
+  warehouseCode: 'WH1',
+  promisedDeliveryDate: '2026-03-01',
+  shipTo: {
+    name: 'Adatum Corporation',
+    addressLine1: 'Station Road, 21',
+    city: 'Cambridge',
+    postCode: 'CB1 2FB',
+    country: 'GB',
+  },
+  lines: [{ lineNumber: 10000, product: '1896-S', quantity: 4, uom: 'PCS' }],
+};
+
+const shipment = {
+  event: 'shipment.closed',
+  eventId: 'evt-1',
+  timestamp: '2026-02-02T10:30:00Z',
+  shipmentNumber: 'SH000001',
+  orderNumber: 'S-ORD101001',
+  erpOrderNumber: 'S-ORD101001',
+  warehouseCode: 'WH1',
+  lines: [{ lineNumber: 10000, product: '1896-S', quantity: 2, uom: 'PCS' }],
+};
+
+function problems(schema: v.GenericSchema, value: unknown): string[] {
+  const result = v.safeParse(schema, value);
+  return result.success ? [] : describeIssues(result.issues);
+}
+
+describe('jasciOutboundOrderSchema', () => {
+  it('accepts a complete order', () => {
+    expect(problems(jasciOutboundOrderSchema, order)).toEqual([]);
+  });
+
+  it('names the blank field by its path', () => {
+    const blankCity = { ...order, shipTo: { ...order.shipTo, city: ' ' } };
+    expect(problems(jasciOutboundOrderSchema, blankCity)).toEqual([
+      'shipTo.city: must not be empty',
+    ]);
+  });
+
+  it('rejects the blank BC date instead of an omitted one', () => {
+    const result = problems(jasciOutboundOrderSchema, {
+      ...order,
+      promisedDeliveryDate: '0001-01-01',
+    });
+    expect(result).toEqual([
+      'promisedDeliveryDate: must be omitted when blank, not sent as 0001-01-01',
+    ]);
+  });
+
+  it('rejects an empty optional text', () => {
+    expect(problems(jasciOutboundOrderSchema, { ...order, carrier: '' })).toEqual([
+      'carrier: must not be empty',
+    ]);
+  });
+
+  it('rejects a zero quantity on a line', () => {
+    const lines = [{ ...order.lines[0], quantity: 0 }];
+    expect(problems(jasciOutboundOrderSchema, { ...order, lines })).toEqual([
+      'lines.0.quantity: must be greater than 0',
+    ]);
+  });
+
+  it('rejects an order without lines', () => {
+    expect(problems(jasciOutboundOrderSchema, { ...order, lines: [] })).toEqual([
+      'lines: must hold at least one line',
+    ]);
+  });
+});
+
+describe('jasciShipmentEventSchema', () => {
+  it('keeps fields it does not know', () => {
+    const result = v.parse(jasciShipmentEventSchema, {
+      ...shipment,
+      packageCount: 3,
+      lines: [{ ...shipment.lines[0], binLocation: 'A-01' }],
+    });
+    expect(result.packageCount).toBe(3);
+    expect(result.lines[0]?.binLocation).toBe('A-01');
+  });
+
+  it('accepts an event without eventId', () => {
+    const withoutId: Partial<typeof shipment> = { ...shipment };
+    delete withoutId.eventId;
+    expect(problems(jasciShipmentEventSchema, withoutId)).toEqual([]);
+  });
+
+  it('accepts lots that add up to the line quantity', () => {
+    const lots = [
+      { lot: 'L1', quantity: 1.5 },
+      { lot: 'L2', quantity: 0.5 },
+    ];
+    const event = { ...shipment, lines: [{ ...shipment.lines[0], lots }] };
+    expect(problems(jasciShipmentEventSchema, event)).toEqual([]);
+  });
+
+  it('rejects lots that do not add up to the line quantity', () => {
+    const event = {
+      ...shipment,
+      lines: [{ ...shipment.lines[0], lots: [{ lot: 'L1', quantity: 1 }] }],
+    };
+    expect(problems(jasciShipmentEventSchema, event)).toEqual([
+      'lines.0.lots: lot quantities must add up to the line quantity',
+    ]);
+  });
+
+  it('rejects a serial count that differs from the quantity', () => {
+    const event = { ...shipment, lines: [{ ...shipment.lines[0], serials: ['SN1'] }] };
+    expect(problems(jasciShipmentEventSchema, event)).toEqual([
+      'lines.0.serials: must hold one serial number per unit shipped',
+    ]);
+  });
+
+  it('rejects another event name', () => {
+    expect(problems(jasciShipmentEventSchema, { ...shipment, event: 'order.status' })).toEqual([
+      'event: must be shipment.closed',
+    ]);
+  });
+
+  it('rejects a timestamp that is not ISO-8601', () => {
+    const result = problems(jasciShipmentEventSchema, { ...shipment, timestamp: '02/02/2026' });
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatch(/^timestamp: /);
+  });
+});
+
+describe('jasciEventEnvelopeSchema', () => {
+  it('accepts any event name and keeps the rest', () => {
+    const result = v.parse(jasciEventEnvelopeSchema, {
+      event: 'inventory.updated',
+      timestamp: '2026-02-02T10:30:00.123Z',
+      product: '1896-S',
+    });
+    expect(result.product).toBe('1896-S');
+  });
+});

@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import type { SalesOrderLineSnapshot, SalesOrderSnapshot } from '../../bc/salesOrder';
+import { isReleased } from '../../bc/status';
+import { BusinessCode, BusinessError } from '../../errors';
+import type { JasciOrderLine, JasciOutboundOrder, JasciShipTo } from '../../jasci/wire';
+
+/*
+ * Mapping of a BC sales order snapshot to JASCI outbound orders. Pure: no I/O, no clock, no
+ * environment, so that a replay with a corrected warehouse map gives the corrected result.
+ */
+
+/** BC line quantities have at most 5 decimals (DecimalPlaces 0:5), so rounding removes float noise. */
+const QUANTITY_DECIMALS = 5;
+
+interface Problem {
+  code: BusinessCode;
+  text: string;
+}
+
+interface WarehouseLine {
+  warehouseCode: string;
+  line: JasciOrderLine;
+}
+
+/**
+ * Maps a released sales order to one JASCI order per warehouse. Each line carries its outstanding
+ * quantity (quantity - shippedQuantity); lines with nothing outstanding and non-item lines
+ * (comments, G/L accounts, resources, charges) are left out. Returns [] for an order that is not
+ * released or has nothing outstanding. Throws BusinessError naming every line that cannot be sent.
+ */
+export function mapSalesOrder(
+  order: SalesOrderSnapshot,
+  warehouses: ReadonlyMap<string, string>,
+  defaultWarehouseCode?: string,
+): JasciOutboundOrder[] {
+  if (!isReleased(order.status)) return [];
+  const openLines = order.lines
+    .filter((line) => line.lineType === 'Item' && outstandingQuantity(line) > 0)
+    .sort((a, b) => a.sequence - b.sequence);
+  if (openLines.length === 0) return [];
+
+  const problems = headerProblems(order);
+  const mapped: WarehouseLine[] = [];
+  for (const line of openLines) {
+    const result = mapLine(line, warehouses, defaultWarehouseCode);
+    if ('problem' in result) problems.push(result.problem);
+    else mapped.push(result);
+  }
+  const first = problems[0];
+  if (first !== undefined) {
+    const list = problems.map((problem) => problem.text).join('; ');
+    throw new BusinessError(
+      first.code,
+      `Sales order ${order.number} cannot be sent to JASCI: ${list}`,
+      {
+        details: { orderNumber: order.number, problems: problems.map((problem) => problem.text) },
+      },
+    );
+  }
+  return splitByWarehouse(order, mapped);
+}
+
+/** Returns quantity - shippedQuantity, rounded to BC's quantity precision. */
+export function outstandingQuantity(line: SalesOrderLineSnapshot): number {
+  const factor = 10 ** QUANTITY_DECIMALS;
+  return Math.round((line.quantity - line.shippedQuantity) * factor) / factor;
+}
+
+/**
+ * Returns the SHA-256 (hex) of the orders as canonical JSON, with object keys sorted, so equal
+ * content hashes equally whatever the key order.
+ */
+export function payloadHash(orders: readonly JasciOutboundOrder[]): string {
+  return createHash('sha256').update(canonicalJson(orders)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => compareKeys(a, b));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Orders by UTF-16 code units, which unlike localeCompare does not depend on the machine. */
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function headerProblems(order: SalesOrderSnapshot): Problem[] {
+  const problems: Problem[] = [];
+  if (order.customerNumber === undefined) {
+    problems.push({
+      code: BusinessCode.InvalidPayload,
+      text: 'customerNumber is blank; set the customer on the order in BC',
+    });
+  }
+  const { shipTo } = order;
+  const missing = (['name', 'addressLine1', 'city', 'postCode', 'country'] as const).filter(
+    (field) => shipTo[field] === undefined,
+  );
+  if (missing.length > 0) {
+    // NOTE: JASCI's order format requires a post code, so orders to countries without post codes
+    // are rejected here until the wire format allows it to be left out.
+    problems.push({
+      code: BusinessCode.InvalidPayload,
+      text: `ship-to ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} blank; fill in the ship-to address on the order in BC`,
+    });
+  }
+  return problems;
+}
+
+function mapLine(
+  line: SalesOrderLineSnapshot,
+  warehouses: ReadonlyMap<string, string>,
+  defaultWarehouseCode: string | undefined,
+): WarehouseLine | { problem: Problem } {
+  const label = `line ${line.sequence}${line.lineObjectNumber ? ` (item ${line.lineObjectNumber})` : ''}`;
+  const invalid = (text: string, code: BusinessCode = BusinessCode.InvalidPayload) => ({
+    problem: { code, text: `${label}: ${text}` },
+  });
+  if (line.lineObjectNumber === undefined) {
+    return invalid('item number (lineObjectNumber) is blank; select the item on the line in BC');
+  }
+  if (line.unitOfMeasureCode === undefined) {
+    return invalid('unitOfMeasureCode is blank; set the unit of measure on the line in BC');
+  }
+  if (line.itemVariantId !== undefined) {
+    // NOTE: the JASCI order line has no variant field, and sending the base item would ship the
+    // wrong goods, so variant lines stop the order until the wire format carries a variant.
+    return invalid(
+      `has item variant ${line.itemVariantId}, which the JASCI order format cannot carry; remove the variant in BC or ship this line outside the connector`,
+      BusinessCode.UnknownItem,
+    );
+  }
+  const warehouse = warehouseFor(line, warehouses, defaultWarehouseCode);
+  if (typeof warehouse !== 'string')
+    return { problem: { ...warehouse, text: `${label}: ${warehouse.text}` } };
+  const mappedLine: JasciOrderLine = {
+    lineNumber: line.sequence,
+    product: line.lineObjectNumber,
+    quantity: outstandingQuantity(line),
+    uom: line.unitOfMeasureCode,
+  };
+  if (line.description !== undefined) mappedLine.description = line.description;
+  return { warehouseCode: warehouse, line: mappedLine };
+}
+
+/** Returns the JASCI warehouse code of a line, or the problem that prevents choosing one. */
+function warehouseFor(
+  line: SalesOrderLineSnapshot,
+  warehouses: ReadonlyMap<string, string>,
+  defaultWarehouseCode: string | undefined,
+): string | Problem {
+  if (line.locationId === undefined && line.locationCode === undefined) {
+    if (defaultWarehouseCode !== undefined && defaultWarehouseCode !== '')
+      return defaultWarehouseCode;
+    return {
+      code: BusinessCode.UnmappedLocation,
+      text: 'location is blank (locationId is the zero GUID) and no default warehouse is configured; set the location on the line in BC, or set DEFAULT_WAREHOUSE_CODE',
+    };
+  }
+  if (line.locationCode === undefined) {
+    return {
+      code: BusinessCode.UnknownLocation,
+      text: `locationId ${line.locationId} is not a BC location; check the location on the line in BC`,
+    };
+  }
+  const warehouse = lookUpWarehouse(warehouses, line.locationCode);
+  if (warehouse !== undefined) return warehouse;
+  return {
+    code: BusinessCode.UnmappedLocation,
+    text: `location ${line.locationCode} has no JASCI warehouse; add a WarehouseMap row for ${line.locationCode}`,
+  };
+}
+
+/** BC codes are upper case, but a map row typed in lower case still matches. */
+function lookUpWarehouse(
+  warehouses: ReadonlyMap<string, string>,
+  locationCode: string,
+): string | undefined {
+  const exact = warehouses.get(locationCode);
+  if (exact !== undefined) return exact;
+  const wanted = locationCode.toUpperCase();
+  for (const [code, warehouse] of warehouses) {
+    if (code.toUpperCase() === wanted) return warehouse;
+  }
+  return undefined;
+}
+
+function splitByWarehouse(
+  order: SalesOrderSnapshot,
+  mapped: WarehouseLine[],
+): JasciOutboundOrder[] {
+  const byWarehouse = new Map<string, JasciOrderLine[]>();
+  for (const { warehouseCode, line } of mapped) {
+    const lines = byWarehouse.get(warehouseCode) ?? [];
+    lines.push(line);
+    byWarehouse.set(warehouseCode, lines);
+  }
+  const split = byWarehouse.size > 1;
+  return [...byWarehouse].map(([warehouseCode, lines]) =>
+    header(order, split ? `${order.number}-${warehouseCode}` : order.number, warehouseCode, lines),
+  );
+}
+
+function header(
+  order: SalesOrderSnapshot,
+  orderNumber: string,
+  warehouseCode: string,
+  lines: JasciOrderLine[],
+): JasciOutboundOrder {
+  // headerProblems has rejected a blank customer number and ship-to fields before this point.
+  const result: JasciOutboundOrder = {
+    orderNumber,
+    erpOrderNumber: order.number,
+    customerCode: order.customerNumber ?? '',
+    warehouseCode,
+    shipTo: { ...order.shipTo } as JasciShipTo,
+    lines,
+  };
+  // NOTE: standard API v2.0 has no shipping agent, so carrier and carrierService are sent only
+  // when the companion extension's API supplies them. They pass through without a carrier map.
+  if (order.shippingAgentCode !== undefined) result.carrier = order.shippingAgentCode;
+  if (order.shippingAgentServiceCode !== undefined)
+    result.carrierService = order.shippingAgentServiceCode;
+  // The API does not expose BC's Promised Delivery Date, so the requested date is sent instead.
+  if (order.requestedDeliveryDate !== undefined) {
+    result.promisedDeliveryDate = order.requestedDeliveryDate;
+  }
+  if (order.customerReference !== undefined) result.customerReference = order.customerReference;
+  return result;
+}

@@ -1,0 +1,263 @@
+import type { Server, Socket } from 'node:net';
+import { create_container } from 'rhea';
+import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
+import type { Endpoint, QueueRegistry } from './addresses';
+import { BATCH_MESSAGE_FORMAT, unpackBatch } from './codec';
+import { LinkConsumer } from './consumer';
+import {
+  handleCbsRequest,
+  handleManagementRequest,
+  type ManagementReply,
+  toReplyMessage,
+} from './management';
+import { type Outcome, settleDelivery } from './settlement';
+
+/** Log sink of the emulator; the shape matches the project's Logger. */
+export interface EmulatorLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Fields of rhea links and connections that its typings leave out. */
+interface LinkInternals {
+  local: {
+    attach: { snd_settle_mode?: number; rcv_settle_mode?: number; max_message_size?: number };
+  };
+}
+
+/** Largest message the queue links accept, as on the Service Bus Standard tier (256 KiB). */
+const MAX_MESSAGE_SIZE_BYTES = 256 * 1024;
+const CLOSE_GRACE_MS = 200;
+
+/** The AMQP side of the emulator: accepts connections and routes links to queues. */
+export class Broker {
+  private readonly container = create_container({ id: 'servicebus-emulator' });
+  private readonly connections = new Set<Connection>();
+  private readonly sockets = new Set<Socket>();
+  private readonly consumers = new Map<Sender, LinkConsumer>();
+  /** Per connection, the links that carry replies, by link name and by target address. */
+  private readonly replyLinks = new WeakMap<Connection, Map<string, Sender>>();
+  private server: Server | undefined;
+
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly log: EmulatorLogger,
+  ) {
+    this.container.on('connection_open', (context: EventContext) => {
+      this.connections.add(context.connection);
+    });
+    this.container.on('connection_close', (context: EventContext) => {
+      this.connections.delete(context.connection);
+      this.dropConsumersOf(context.connection);
+    });
+    this.container.on('disconnected', (context: EventContext) => {
+      this.connections.delete(context.connection);
+      this.dropConsumersOf(context.connection);
+    });
+    this.container.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context));
+    this.container.on('sender_open', (context: EventContext) => this.onSenderOpen(context));
+    this.container.on('message', (context: EventContext) => this.onMessage(context));
+    this.container.on('sender_flow', (context: EventContext) => {
+      this.consumers.get(context.sender!)?.onFlow();
+    });
+    this.container.on('sender_draining', (context: EventContext) => {
+      this.consumers.get(context.sender!)?.onDrain();
+    });
+    for (const outcome of ['accepted', 'rejected', 'modified', 'released'] as const) {
+      this.container.on(outcome, (context: EventContext) => this.onOutcome(context, outcome));
+    }
+    this.container.on('sender_close', (context: EventContext) =>
+      this.dropConsumer(context.sender!),
+    );
+    this.container.on('error', (context: EventContext) => {
+      this.log.warn('AMQP connection error', { error: String(context.error) });
+    });
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async listen(host: string, port: number): Promise<number> {
+    const server = this.container.listen({
+      host,
+      port,
+      // Without this, rhea reports the client's abandon (modified) as released.
+      treat_modified_as_released: false,
+    } as Parameters<typeof this.container.listen>[0]);
+    this.server = server;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const address = server.address();
+    if (!address || typeof address === 'string') {
+      throw new Error(`Service Bus emulator failed to bind ${host}:${port}.`);
+    }
+    return address.port;
+  }
+
+  /** Closes every client connection, then the listening socket. */
+  async stop(): Promise<void> {
+    for (const connection of this.connections) {
+      connection.close();
+    }
+    if (this.connections.size > 0) {
+      await new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS));
+    }
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    this.consumers.clear();
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  /** A client sender attached, so the broker receives on it. */
+  private onReceiverOpen(context: EventContext): void {
+    const receiver = context.receiver!;
+    echoTerminus(receiver);
+    const endpoint = this.queues.resolve(receiver.target?.address);
+    if (!endpoint) {
+      closeNotFound(receiver, receiver.target?.address);
+    } else if (endpoint.kind === 'entity' && endpoint.subQueue === 'deadLetter') {
+      receiver.close({
+        condition: 'amqp:not-allowed',
+        description: `Cannot send to "${receiver.target?.address}": a dead-letter sub-queue does not accept messages.`,
+      });
+    } else if (endpoint.kind === 'entity') {
+      (receiver as unknown as LinkInternals).local.attach.max_message_size = MAX_MESSAGE_SIZE_BYTES;
+    }
+  }
+
+  /** A client receiver attached, so the broker sends on it. */
+  private onSenderOpen(context: EventContext): void {
+    const sender = context.sender!;
+    echoTerminus(sender);
+    const address = sender.source?.address;
+    const endpoint = this.queues.resolve(address);
+    if (!endpoint) {
+      closeNotFound(sender, address);
+      return;
+    }
+    if (endpoint.kind !== 'entity') {
+      this.registerReplyLink(context.connection, sender);
+      return;
+    }
+    if (hasSessionFilter(sender)) {
+      sender.close({
+        condition: 'amqp:not-implemented',
+        description: 'Sessions are not supported by the Service Bus emulator.',
+      });
+      return;
+    }
+    const store = endpoint.queue.store(endpoint.subQueue);
+    const consumer = new LinkConsumer(sender, store, sender.snd_settle_mode === 1);
+    this.consumers.set(sender, consumer);
+    store.addConsumer(consumer);
+  }
+
+  private onMessage(context: EventContext): void {
+    const receiver = context.receiver!;
+    const endpoint = this.queues.resolve(receiver.target?.address);
+    if (!endpoint) {
+      return;
+    }
+    if (endpoint.kind === 'entity') {
+      const format = (context as { format?: number }).format;
+      const messages =
+        format === BATCH_MESSAGE_FORMAT
+          ? unpackBatch(context.message as unknown as Buffer)
+          : [context.message!];
+      for (const message of messages) {
+        endpoint.queue.accept(message);
+      }
+      return;
+    }
+    this.reply(context.connection, context.message!, replyFor(endpoint, context.message!));
+  }
+
+  private onOutcome(context: EventContext, outcome: Outcome): void {
+    const consumer = this.consumers.get(context.sender!);
+    if (consumer && !consumer.settlesOnSend && context.delivery) {
+      settleDelivery(consumer.store, context.delivery, outcome);
+    }
+  }
+
+  private reply(connection: Connection, request: Message, reply: ManagementReply): void {
+    const replyTo = request.reply_to;
+    const sender = replyTo ? this.replyLinks.get(connection)?.get(replyTo) : undefined;
+    if (!sender) {
+      this.log.warn('No reply link for a management request; the reply is dropped.', {
+        replyTo,
+        operation: (request.application_properties as Record<string, unknown> | undefined)
+          ?.operation,
+      });
+      return;
+    }
+    sender.send(toReplyMessage(request, reply));
+  }
+
+  private registerReplyLink(connection: Connection, sender: Sender): void {
+    let links = this.replyLinks.get(connection);
+    if (!links) {
+      links = new Map();
+      this.replyLinks.set(connection, links);
+    }
+    links.set(sender.name, sender);
+    const target = sender.target?.address;
+    if (target) {
+      links.set(target, sender);
+    }
+  }
+
+  private dropConsumer(sender: Sender): void {
+    const consumer = this.consumers.get(sender);
+    if (consumer) {
+      consumer.store.removeConsumer(consumer);
+      this.consumers.delete(sender);
+    }
+  }
+
+  private dropConsumersOf(connection: Connection): void {
+    for (const sender of [...this.consumers.keys()]) {
+      if (sender.connection === connection) {
+        this.dropConsumer(sender);
+      }
+    }
+  }
+}
+
+function replyFor(
+  endpoint: Exclude<Endpoint, { kind: 'entity' }>,
+  request: Message,
+): ManagementReply {
+  return endpoint.kind === 'cbs'
+    ? handleCbsRequest(request)
+    : handleManagementRequest(endpoint.queue, endpoint.subQueue, request);
+}
+
+/** Copies the client's source, target and settle modes into the broker's attach frame. */
+function echoTerminus(link: Sender | Receiver): void {
+  link.set_source(link.source);
+  link.set_target(link.target);
+  const attach = (link as unknown as LinkInternals).local.attach;
+  attach.snd_settle_mode = link.snd_settle_mode;
+  attach.rcv_settle_mode = link.rcv_settle_mode;
+}
+
+function closeNotFound(link: Sender | Receiver, address: string | undefined): void {
+  link.close({
+    condition: 'amqp:not-found',
+    description: `The messaging entity "${address ?? ''}" could not be found. Add it to the emulator's queues.`,
+  });
+}
+
+function hasSessionFilter(sender: Sender): boolean {
+  const filter = (sender.source as { filter?: Record<string, unknown> } | undefined)?.filter;
+  return filter !== undefined && filter !== null && 'com.microsoft:session-filter' in filter;
+}

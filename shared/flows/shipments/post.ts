@@ -1,0 +1,292 @@
+import * as v from 'valibot';
+import type { BlobStore } from '../../archive/blobStore';
+import { BusinessCode, BusinessError } from '../../errors';
+import { jasciShipmentEventSchema, type JasciShipmentEvent } from '../../jasci/wire';
+import type { Logger } from '../../logging';
+import { resolvePayload } from '../../messaging/claimCheck';
+import type { Envelope } from '../../messaging/envelope';
+import type { EventLedger, EventLedgerRow } from '../../state/eventLedger';
+import {
+  findSalesOrder,
+  listSalesShipments,
+  type SalesOrder,
+  type SalesShipment,
+  type ShipmentBcClient,
+} from './bcOrder';
+import {
+  assessPosting,
+  checkModeSupports,
+  pickShipmentNumber,
+  planShipment,
+  shipmentsReachExpected,
+  shippedPerLine,
+  type ShipmentLine,
+  type ShipmentPlan,
+} from './plan';
+
+export interface PostShipmentDeps {
+  bc: ShipmentBcClient;
+  events: Pick<EventLedger, 'begin' | 'update'>;
+  mode: 'standard' | 'extension';
+  log: Logger;
+  /** Reads a claim-checked payload; required only for envelopes that carry `payloadBlob`. */
+  store?: BlobStore;
+}
+
+/** One posting run: the event, its ledger row as last written, and the fields every log line has. */
+interface Posting {
+  deps: PostShipmentDeps;
+  event: JasciShipmentEvent;
+  shipped: Map<number, ShipmentLine>;
+  row: EventLedgerRow;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * Posts a JASCI shipment in BC through the standard API exactly once per event id. The event ledger
+ * records the shippedQuantity each line must reach before anything is changed in BC, so a retry
+ * after a crash, a timeout or a BC error re-reads the order and decides from BC's own numbers
+ * whether the post happened, instead of posting again. Business errors mark the event failed and
+ * are re-thrown; transient errors leave it in `posting` for the next attempt.
+ */
+export async function postShipment(
+  deps: PostShipmentDeps,
+  envelope: Envelope,
+): Promise<'posted' | 'alreadyPosted'> {
+  const event = await readEvent(deps, envelope);
+  const fields = {
+    eventId: envelope.documentKey,
+    orderNumber: event.erpOrderNumber,
+    shipmentNumber: event.shipmentNumber,
+    attempt: envelope.attempt,
+    correlationId: envelope.correlationId,
+  };
+  const row = await deps.events.begin(envelope.documentKey, {
+    kind: envelope.kind,
+    documentKey: event.erpOrderNumber,
+  });
+  if (row.state === 'posted') {
+    deps.log.info('Shipment already posted; nothing sent to BC', {
+      ...fields,
+      bcDocumentNumber: row.bcDocumentNumber,
+    });
+    return 'alreadyPosted';
+  }
+
+  const posting: Posting = { deps, event, shipped: new Map(), row, fields };
+  try {
+    checkModeSupports(event, deps.mode);
+    posting.shipped = shippedPerLine(event);
+    await postOrReconcile(posting);
+    return 'posted';
+  } catch (error) {
+    if (error instanceof BusinessError) await markFailed(posting, error);
+    throw error;
+  }
+}
+
+async function readEvent(deps: PostShipmentDeps, envelope: Envelope): Promise<JasciShipmentEvent> {
+  let payload: unknown = envelope.payload;
+  if (envelope.payloadBlob !== undefined) {
+    if (!deps.store) {
+      throw new Error(
+        `Message ${envelope.documentKey} carries its payload in blob ${envelope.payloadBlob}, but ` +
+          'postShipment was called without a blob store; pass deps.store',
+      );
+    }
+    payload = await resolvePayload(envelope, deps.store);
+  }
+  const result = v.safeParse(jasciShipmentEventSchema, payload);
+  if (result.success) return result.output;
+  const problems = result.issues
+    .map((issue) => `${v.getDotPath(issue) ?? '(payload)'}: ${issue.message}`)
+    .join('; ');
+  throw new BusinessError(
+    BusinessCode.InvalidPayload,
+    `Shipment message ${envelope.documentKey} does not hold a valid shipment.closed event: ` +
+      `${problems}; correct the archived message, then replay it`,
+    { details: { eventId: envelope.documentKey } },
+  );
+}
+
+async function postOrReconcile(posting: Posting): Promise<void> {
+  const { deps, event, row } = posting;
+  const order = await findSalesOrder(deps.bc, event.erpOrderNumber);
+
+  if (row.state === 'posting' && row.expected) {
+    // An earlier attempt stopped after recording what BC should show; BC's numbers decide.
+    const verdict = order
+      ? assessPosting(order.salesOrderLines, row.expected, posting.shipped)
+      : await assessVanishedOrder(posting, row.expected);
+    deps.log.warn('Shipment post was interrupted; reconciling with BC', {
+      ...posting.fields,
+      verdict,
+    });
+    if (verdict === 'posted') return finishPosted(posting);
+    if (verdict === 'mixed') throw postingUncertain(posting);
+  }
+  if (!order) throw await unknownOrder(posting);
+  await postToBc(posting, order, planShipment(event, order));
+}
+
+async function postToBc(posting: Posting, order: SalesOrder, plan: ShipmentPlan): Promise<void> {
+  const { deps } = posting;
+  posting.row = await deps.events.update(posting.row, {
+    state: 'posting',
+    expected: plan.expected,
+    failureCode: undefined,
+  });
+
+  for (const line of plan.reset) {
+    await deps.bc.patch(
+      linePath(order, line.id),
+      { shipQuantity: 0, invoiceQuantity: 0 },
+      line['@odata.etag'],
+    );
+  }
+  for (const { line, quantity } of plan.ship) {
+    await deps.bc.patch(
+      linePath(order, line.id),
+      { shipQuantity: quantity, invoiceQuantity: 0 },
+      line['@odata.etag'],
+    );
+  }
+
+  try {
+    await deps.bc.post(`salesOrders(${order.id})/Microsoft.NAV.shipAndInvoice`);
+  } catch (error) {
+    // Older BC versions post the shipment and then fail looking for the invoice that
+    // invoiceQuantity 0 never created, so a rejected action may still have shipped.
+    if (!(error instanceof BusinessError)) throw error;
+    const verdict = await currentVerdict(posting, plan.expected);
+    if (verdict === 'posted') {
+      deps.log.warn('BC rejected shipAndInvoice but posted the shipment; recorded as posted', {
+        ...posting.fields,
+        bcError: error.message,
+      });
+      return finishPosted(posting);
+    }
+    if (verdict === 'mixed') throw postingUncertain(posting, error);
+    throw error;
+  }
+
+  const verdict = await currentVerdict(posting, plan.expected);
+  if (verdict === 'posted') return finishPosted(posting);
+  if (verdict === 'mixed') throw postingUncertain(posting);
+  throw new BusinessError(
+    BusinessCode.BcRejected,
+    `BC accepted shipAndInvoice for sales order ${order.number}, but no line's shippedQuantity ` +
+      `changed for shipment ${posting.event.shipmentNumber}; check the order's warehouse setup ` +
+      '(locations that require warehouse shipments cannot post from the order), then replay',
+    { details: { orderNumber: order.number, shipmentNumber: posting.event.shipmentNumber } },
+  );
+}
+
+function linePath(order: SalesOrder, lineId: string): string {
+  return `salesOrders(${order.id})/salesOrderLines(${lineId})`;
+}
+
+/** Re-reads BC and judges whether the recorded shipment is there. */
+async function currentVerdict(
+  posting: Posting,
+  expected: Record<string, number>,
+): Promise<'posted' | 'notPosted' | 'mixed'> {
+  const order = await findSalesOrder(posting.deps.bc, posting.event.erpOrderNumber);
+  if (order) return assessPosting(order.salesOrderLines, expected, posting.shipped);
+  return assessVanishedOrder(posting, expected);
+}
+
+/**
+ * Judges an order that is no longer in `salesOrders`: if its posted shipments add up to the
+ * expected quantities the post happened; otherwise it cannot be posted and is unknown.
+ */
+async function assessVanishedOrder(
+  posting: Posting,
+  expected: Record<string, number>,
+): Promise<'posted'> {
+  const shipments = await listSalesShipments(posting.deps.bc, posting.event.erpOrderNumber);
+  if (shipmentsReachExpected(shipments, expected)) return 'posted';
+  throw unknownOrderError(posting, shipments);
+}
+
+async function unknownOrder(posting: Posting): Promise<BusinessError> {
+  const shipments = await listSalesShipments(posting.deps.bc, posting.event.erpOrderNumber);
+  return unknownOrderError(posting, shipments);
+}
+
+function unknownOrderError(posting: Posting, shipments: readonly SalesShipment[]): BusinessError {
+  const { erpOrderNumber, shipmentNumber } = posting.event;
+  const history =
+    shipments.length === 0
+      ? 'and it has no posted shipments'
+      : `and its posted shipments (${shipments.map((shipment) => shipment.number).join(', ')}) ` +
+        'do not account for this shipment, so it was fully posted or deleted in BC';
+  return new BusinessError(
+    BusinessCode.UnknownOrder,
+    `Shipment ${shipmentNumber}: sales order ${erpOrderNumber} is not an open order in BC ${history}; ` +
+      'check erpOrderNumber in JASCI or the order in BC, then replay',
+    {
+      details: {
+        orderNumber: erpOrderNumber,
+        shipmentNumber,
+        postedShipments: shipments.map((shipment) => shipment.number),
+      },
+    },
+  );
+}
+
+function postingUncertain(posting: Posting, cause?: unknown): BusinessError {
+  const { erpOrderNumber, shipmentNumber } = posting.event;
+  return new BusinessError(
+    BusinessCode.PostingUncertain,
+    `Shipment ${shipmentNumber}: sales order ${erpOrderNumber} shows only part of the quantities ` +
+      'this shipment posts, so something else changed the order while it was being posted; compare ' +
+      'the order and its posted shipments with the event, then replay it or mark the failure resolved',
+    {
+      cause,
+      details: { orderNumber: erpOrderNumber, shipmentNumber, expected: posting.row.expected },
+    },
+  );
+}
+
+async function finishPosted(posting: Posting): Promise<void> {
+  const { deps } = posting;
+  const bcDocumentNumber = await findShipmentNumber(posting);
+  posting.row = await deps.events.update(posting.row, {
+    state: 'posted',
+    ...(bcDocumentNumber === undefined ? {} : { bcDocumentNumber }),
+  });
+  deps.log.info('Shipment posted in BC', { ...posting.fields, bcDocumentNumber });
+}
+
+/** Finds the posted shipment's number; the post stands even when the lookup fails. */
+async function findShipmentNumber(posting: Posting): Promise<string | undefined> {
+  try {
+    const shipments = await listSalesShipments(posting.deps.bc, posting.event.erpOrderNumber);
+    // NOTE: two events posted for the same order at the same moment with equal quantities
+    // cannot be told apart here, because a standard API shipment carries no JASCI reference.
+    return pickShipmentNumber(shipments, posting.shipped);
+  } catch (error) {
+    posting.deps.log.warn('Posted shipment number not found; the ledger row keeps none', {
+      ...posting.fields,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
+}
+
+async function markFailed(posting: Posting, error: BusinessError): Promise<void> {
+  try {
+    posting.row = await posting.deps.events.update(posting.row, {
+      state: 'failed',
+      failureCode: error.code,
+    });
+  } catch (ledgerError) {
+    // The business error is still archived and alerted by the caller; a replay re-reads BC.
+    posting.deps.log.warn('Event ledger not updated to failed', {
+      ...posting.fields,
+      failureCode: error.code,
+      error: ledgerError instanceof Error ? ledgerError.message : String(ledgerError),
+    });
+  }
+}

@@ -36,6 +36,8 @@ export const envelopeSchema = v.pipe(
     correlationId: v.pipe(v.string(), v.minLength(1)),
     payload: v.optional(v.unknown()),
     payloadBlob: v.optional(v.string()),
+    /** Marker of an operator's replay; it gives the replayed copy its own messageId. */
+    replay: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
   }),
   v.check(
     (e) => (e.payload === undefined) !== (e.payloadBlob === undefined),
@@ -50,12 +52,14 @@ const maxMessageIdLength = 128;
 /**
  * Returns the deterministic Service Bus messageId `kind:documentKey:version`, so duplicate detection
  * drops a second copy of the same change. Retry copies add `:a<attempt>` to stay distinct from the
- * original. An id longer than Service Bus allows is shortened to a prefix plus a SHA-256 digest.
+ * original, and replayed copies add `:r<replay>` before that. An id longer than Service Bus allows
+ * is shortened to a prefix plus a SHA-256 digest.
  */
 export function messageIdFor(
-  envelope: Pick<Envelope, 'kind' | 'documentKey' | 'version' | 'attempt'>,
+  envelope: Pick<Envelope, 'kind' | 'documentKey' | 'version' | 'attempt' | 'replay'>,
 ): string {
-  const base = `${envelope.kind}:${envelope.documentKey}:${envelope.version}`;
+  const original = `${envelope.kind}:${envelope.documentKey}:${envelope.version}`;
+  const base = envelope.replay === undefined ? original : `${original}:r${envelope.replay}`;
   const id = envelope.attempt > 1 ? `${base}:a${envelope.attempt}` : base;
   if (id.length <= maxMessageIdLength) return id;
   const digest = createHash('sha256').update(id).digest('hex');

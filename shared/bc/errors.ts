@@ -4,7 +4,7 @@ import { BusinessCode, BusinessError, TransientCode, TransientError } from '../e
  * A BC response that only a bug in the connector can cause, such as BadRequest_InvalidToken (a
  * PATCH without a valid If-Match header). It is deliberately not a ConnectorError: a retry would
  * fail the same way and the document itself is fine, so the message must go to the dead-letter
- * path where a developer sees it.
+ * path where a developer investigates it.
  */
 export class BcClientDefectError extends Error {
   readonly details: Record<string, unknown>;
@@ -86,10 +86,10 @@ function describe(response: BcFailedResponse): string {
 }
 
 /**
- * Classifies a failed BC response: 408, 429 and 5xx are transient (with Retry-After), 412 and an
- * ETag conflict are transient CONFLICT (re-read and try again), 401 is transient AUTH,
- * BadRequest_InvalidToken is a connector defect, and any other 4xx is a business error that needs
- * a change in BC or in the message.
+ * Classifies a failed BC response. 408, 429 and 5xx are transient and keep Retry-After. 412 and
+ * an ETag conflict are transient CONFLICT, because a re-read and retry can succeed. 401 is
+ * transient AUTH. BadRequest_InvalidToken is a connector defect. Any other 4xx is a business
+ * error that needs a change in BC or in the message.
  */
 export function errorForBcResponse(response: BcFailedResponse): Error {
   const { method, path, status, body, retryAfterMs } = response;
@@ -104,7 +104,10 @@ export function errorForBcResponse(response: BcFailedResponse): Error {
   }
   const transientCode = transientCodeFor(status);
   if (transientCode !== undefined) {
-    return new TransientError(transientCode, `${summary}; retry later`, { retryAfterMs, details });
+    return new TransientError(transientCode, `${summary}; the request can be retried later`, {
+      retryAfterMs,
+      details,
+    });
   }
   if (status === 412 || (body.bcCode !== undefined && CONFLICT_CODES.has(body.bcCode))) {
     return new TransientError(

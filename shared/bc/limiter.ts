@@ -110,6 +110,8 @@ let processLimiter: BcLimiter | undefined;
  * Later calls return the same instance and ignore their options.
  */
 export function sharedBcLimiter(options: BcLimiterOptions): BcLimiter {
+  // NOTE: BC counts requests per app registration, but this limiter counts per process. When
+  // several Function instances run at once, their settings must share the limits between them.
   processLimiter ??= new BcLimiter(options);
   return processLimiter;
 }

@@ -141,7 +141,7 @@ export function filterIsNotBlank(field: string, kind: BlankKind): string {
 
 /**
  * Joins clauses with `and`. A clause that contains ` or ` is put in brackets so it keeps its
- * meaning; simple comparisons stay unbracketed, as BC writes them in its own links.
+ * meaning. Simple comparisons stay unbracketed, as in the links BC writes itself.
  */
 export function filterAnd(...clauses: string[]): string {
   const parts = clauses.filter((clause) => clause.trim() !== '');

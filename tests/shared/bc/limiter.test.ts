@@ -1,6 +1,6 @@
 import { BcLimiter } from '../../../shared/bc/limiter';
 
-/** A task the test finishes by hand, recording when it started. */
+/** Creates a task that the test finishes by hand and that records when it started. */
 function deferredTask(started: number[], id: number) {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => {
@@ -84,9 +84,10 @@ describe('BcLimiter', () => {
     const failing = limiter.run(async () => {
       throw new Error('request failed');
     });
-    const syncThrow = limiter.run((() => {
+    const throwSynchronously = (): Promise<never> => {
       throw new Error('thrown synchronously');
-    }) as () => Promise<never>);
+    };
+    const syncThrow = limiter.run(throwSynchronously);
     const next = limiter.run(async () => 'next');
     await expect(failing).rejects.toThrow('request failed');
     await expect(syncThrow).rejects.toThrow('thrown synchronously');

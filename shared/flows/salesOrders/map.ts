@@ -157,8 +157,9 @@ function warehouseFor(
   defaultWarehouseCode: string | undefined,
 ): string | Problem {
   if (line.locationId === undefined && line.locationCode === undefined) {
-    if (defaultWarehouseCode !== undefined && defaultWarehouseCode !== '')
-      return defaultWarehouseCode;
+    // WarehouseMap keeps a row for the blank location under the code ''.
+    const blankWarehouse = warehouses.get('') ?? defaultWarehouseCode;
+    if (blankWarehouse !== undefined && blankWarehouse !== '') return blankWarehouse;
     return {
       code: BusinessCode.UnmappedLocation,
       text: 'location is blank (locationId is the zero GUID) and no default warehouse is configured; set the location on the line in BC, or set DEFAULT_WAREHOUSE_CODE',

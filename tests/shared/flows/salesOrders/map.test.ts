@@ -283,6 +283,15 @@ describe('mapSalesOrder', () => {
     expect(result[0]?.warehouseCode).toBe('WH-DEFAULT');
   });
 
+  it('prefers a map row for the blank location', () => {
+    const lines = [line({ locationId: undefined, locationCode: undefined })];
+    const withBlankRow = new Map([...warehouses, ['', 'WH-BLANK']]);
+
+    const result = mapSalesOrder(order(lines), withBlankRow, 'WH-DEFAULT');
+
+    expect(result[0]?.warehouseCode).toBe('WH-BLANK');
+  });
+
   it('rejects a blank location without a default warehouse', () => {
     const lines = [line({ locationId: undefined, locationCode: undefined })];
 

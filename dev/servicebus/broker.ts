@@ -44,34 +44,22 @@ export class Broker {
     private readonly queues: QueueRegistry,
     private readonly log: EmulatorLogger,
   ) {
-    this.container.on('connection_open', (context: EventContext) => {
+    this.on('connection_open', (context) => {
       this.connections.add(context.connection);
     });
-    this.container.on('connection_close', (context: EventContext) => {
-      this.connections.delete(context.connection);
-      this.dropConsumersOf(context.connection);
-    });
-    this.container.on('disconnected', (context: EventContext) => {
-      this.connections.delete(context.connection);
-      this.dropConsumersOf(context.connection);
-    });
-    this.container.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context));
-    this.container.on('sender_open', (context: EventContext) => this.onSenderOpen(context));
-    this.container.on('message', (context: EventContext) => this.onMessage(context));
-    this.container.on('sender_flow', (context: EventContext) => {
-      this.consumers.get(context.sender!)?.onFlow();
-    });
-    this.container.on('sender_draining', (context: EventContext) => {
-      this.consumers.get(context.sender!)?.onDrain();
-    });
+    this.on('connection_close', (context) => this.forgetConnection(context.connection));
+    this.on('disconnected', (context) => this.forgetConnection(context.connection));
+    this.on('receiver_open', (context) => this.onReceiverOpen(context));
+    this.on('sender_open', (context) => this.onSenderOpen(context));
+    this.on('message', (context) => this.onMessage(context));
+    this.on('sender_flow', (context) => this.consumers.get(context.sender!)?.onFlow());
+    this.on('sender_draining', (context) => this.consumers.get(context.sender!)?.onDrain());
     for (const outcome of ['accepted', 'rejected', 'modified', 'released'] as const) {
-      this.container.on(outcome, (context: EventContext) => this.onOutcome(context, outcome));
+      this.on(outcome, (context) => this.onOutcome(context, outcome));
     }
-    this.container.on('sender_close', (context: EventContext) =>
-      this.dropConsumer(context.sender!),
-    );
+    this.on('sender_close', (context) => this.dropConsumer(context.sender!));
     this.container.on('error', (context: EventContext) => {
-      this.log.warn('AMQP connection error', { error: String(context.error) });
+      this.log.warn('AMQP connection failed', { error: String(context.error) });
     });
   }
 
@@ -82,6 +70,8 @@ export class Broker {
       port,
       // Without this, rhea reports the client's abandon (modified) as released.
       treat_modified_as_released: false,
+      // Sends are accepted only once the queue has taken them.
+      autoaccept: false,
     } as Parameters<typeof this.container.listen>[0]);
     this.server = server;
     server.on('connection', (socket: Socket) => {
@@ -162,23 +152,32 @@ export class Broker {
   }
 
   private onMessage(context: EventContext): void {
-    const receiver = context.receiver!;
-    const endpoint = this.queues.resolve(receiver.target?.address);
+    const endpoint = this.queues.resolve(context.receiver!.target?.address);
+    const delivery = context.delivery!;
     if (!endpoint) {
+      delivery.reject({ condition: 'amqp:not-found', description: 'The link has no entity.' });
       return;
     }
-    if (endpoint.kind === 'entity') {
+    if (endpoint.kind !== 'entity') {
+      delivery.accept();
+      this.reply(context.connection, context.message!, replyFor(endpoint, context.message!));
+      return;
+    }
+    let messages: Message[];
+    try {
       const format = (context as { format?: number }).format;
-      const messages =
+      messages =
         format === BATCH_MESSAGE_FORMAT
           ? unpackBatch(context.message as unknown as Buffer)
           : [context.message!];
-      for (const message of messages) {
-        endpoint.queue.accept(message);
-      }
+    } catch (error) {
+      delivery.reject({ condition: 'amqp:decode-error', description: String(error) });
       return;
     }
-    this.reply(context.connection, context.message!, replyFor(endpoint, context.message!));
+    for (const message of messages) {
+      endpoint.queue.accept(message);
+    }
+    delivery.accept();
   }
 
   private onOutcome(context: EventContext, outcome: Outcome): void {
@@ -213,6 +212,25 @@ export class Broker {
     if (target) {
       links.set(target, sender);
     }
+  }
+
+  /** Subscribes to a rhea event; a failing handler is logged instead of breaking the connection. */
+  private on(event: string, handler: (context: EventContext) => void): void {
+    this.container.on(event, (context: EventContext) => {
+      try {
+        handler(context);
+      } catch (error) {
+        this.log.error('Service Bus emulator failed to handle an AMQP event', {
+          event,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    });
+  }
+
+  private forgetConnection(connection: Connection): void {
+    this.connections.delete(connection);
+    this.dropConsumersOf(connection);
   }
 
   private dropConsumer(sender: Sender): void {

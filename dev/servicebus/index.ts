@@ -37,6 +37,8 @@ export interface ServiceBusEmulator {
   readonly connectionString: string;
   readonly port: number;
   queueDepth(name: string): QueueDepth;
+  /** Open receiving links on a queue and its dead-letter sub-queue. */
+  receiverCount(name: string): number;
   /** Closes all client connections and the listening socket, and cancels timers. */
   stop(): Promise<void>;
 }
@@ -61,16 +63,19 @@ export async function startServiceBusEmulator(
   const broker = new Broker(queues, options.logger ?? consoleWarnings);
   const port = await broker.listen(host, options.port ?? 0);
 
+  const queueNamed = (name: string): ServiceBusQueue => {
+    const queue = queues.get(name);
+    if (!queue) {
+      throw new Error(`Unknown queue "${name}": the emulator was started without it.`);
+    }
+    return queue;
+  };
+
   return {
     connectionString: `Endpoint=sb://${host}:${port};SharedAccessKeyName=local;SharedAccessKey=local;UseDevelopmentEmulator=true`,
     port,
-    queueDepth(name: string): QueueDepth {
-      const queue = queues.get(name);
-      if (!queue) {
-        throw new Error(`Unknown queue "${name}": the emulator was started without it.`);
-      }
-      return queue.depth();
-    },
+    queueDepth: (name) => queueNamed(name).depth(),
+    receiverCount: (name) => queueNamed(name).receiverCount(),
     async stop(): Promise<void> {
       await broker.stop();
       for (const queue of queues.all()) {

@@ -178,6 +178,10 @@ export class MessageStore {
     return { active: this.ready.length + this.locks.size, scheduled: this.scheduled.size };
   }
 
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
   close(): void {
     for (const entry of this.scheduled.values()) {
       clearTimeout(entry.timer);

@@ -78,6 +78,11 @@ export class ServiceBusQueue {
     };
   }
 
+  /** Open receiving links on the queue and its dead-letter sub-queue. */
+  receiverCount(): number {
+    return this.main.consumerCount + this.deadLetterQueue.consumerCount;
+  }
+
   close(): void {
     this.main.close();
     this.deadLetterQueue.close();

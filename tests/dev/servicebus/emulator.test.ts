@@ -29,6 +29,8 @@ beforeAll(async () => {
       { name: 'stream-errors' },
       { name: 'stream-dlq' },
       { name: 'delete' },
+      { name: 'late-settle' },
+      { name: 'partial' },
     ],
   });
   client = new ServiceBusClient(emulator.connectionString);
@@ -290,6 +292,22 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
     expect(emulator.queueDepth('credit').active).toBe(0);
   });
 
+  test('partial receive drains and keeps link open', async () => {
+    await sendBodies('partial', ['only one']);
+    const receiver = client.createReceiver('partial');
+    const messages = await receiver.receiveMessages(3, { maxWaitTimeInMs: 2000 });
+    expect(messages.map((m) => m.body)).toEqual(['only one']);
+    // The SDK closes a receiving link whose drain request goes unanswered.
+    expect(emulator.receiverCount('partial')).toBe(1);
+
+    const empty = await receiver.receiveMessages(1, { maxWaitTimeInMs: 200 });
+    expect(empty).toHaveLength(0);
+    expect(emulator.receiverCount('partial')).toBe(1);
+    await receiver.completeMessage(messages[0]!);
+    await receiver.close();
+    expect(emulator.receiverCount('partial')).toBe(0);
+  });
+
   test('subscribe processes many messages concurrently', async () => {
     const count = 60;
     await sendBodies(
@@ -366,7 +384,10 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
     await sendBodies('stream-dlq', ['d1', 'd2']);
     const receiver = client.createReceiver('stream-dlq');
     for (const message of await receiver.receiveMessages(2)) {
-      await receiver.deadLetterMessage(message, { deadLetterReason: 'TEST' });
+      await receiver.deadLetterMessage(message, {
+        deadLetterReason: 'TEST',
+        deadLetterErrorDescription: 'dead-lettered by the test',
+      });
     }
     await receiver.close();
 
@@ -400,6 +421,35 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
     expect(emulator.queueDepth('delete').active).toBe(0);
   });
 
+  test('settle after link closed uses management', async () => {
+    await sendBodies('late-settle', ['complete me', 'dead-letter me']);
+    const first = client.createReceiver('late-settle');
+    const [toComplete, toDeadLetter] = await first.receiveMessages(2);
+    await first.close();
+
+    // The delivering link is gone, so the SDK settles through the $management link.
+    const second = client.createReceiver('late-settle');
+    await second.completeMessage(toComplete!);
+    await second.deadLetterMessage(toDeadLetter!, {
+      deadLetterReason: 'LATE',
+      deadLetterErrorDescription: 'settled after the link closed',
+    });
+    await expect(second.completeMessage(toComplete!)).rejects.toMatchObject({
+      code: 'MessageLockLost',
+    });
+    await second.close();
+    expect(emulator.queueDepth('late-settle')).toEqual({ active: 0, scheduled: 0, deadLetter: 1 });
+
+    const dlq = client.createReceiver('late-settle', {
+      receiveMode: 'receiveAndDelete',
+      subQueueType: 'deadLetter',
+    });
+    const [dead] = await dlq.receiveMessages(1);
+    expect(dead!.deadLetterReason).toBe('LATE');
+    expect(dead!.deadLetterErrorDescription).toBe('settled after the link closed');
+    await dlq.close();
+  });
+
   test('unknown queue raises MessagingEntityNotFound', async () => {
     const sender = client.createSender('no-such-queue');
     const send = sender.sendMessages({ body: 'lost' });
@@ -412,5 +462,34 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
       code: 'MessagingEntityNotFound',
     } satisfies Partial<ServiceBusError>);
     await receiver.close();
+  });
+});
+
+describe('Service Bus emulator lifecycle', () => {
+  test('stop closes connections of open clients', async () => {
+    const own = await startServiceBusEmulator({ queues: [{ name: 'q' }] });
+    const openClient = new ServiceBusClient(own.connectionString, {
+      retryOptions: { maxRetries: 0 },
+    });
+    const sender = openClient.createSender('q');
+    await sender.sendMessages({ body: 'before stop' });
+    expect(own.queueDepth('q').active).toBe(1);
+
+    await own.stop();
+    await expect(sender.sendMessages({ body: 'after stop' })).rejects.toThrow();
+    await openClient.close();
+  });
+
+  test('invalid queue options are rejected', async () => {
+    await expect(
+      startServiceBusEmulator({ queues: [{ name: 'q', lockDurationMs: 0 }] }),
+    ).rejects.toThrow('Invalid lockDurationMs 0 for queue "q"');
+    await expect(
+      startServiceBusEmulator({ queues: [{ name: 'q' }, { name: 'Q' }] }),
+    ).rejects.toThrow('Duplicate queue name "Q"');
+  });
+
+  test('queueDepth rejects unknown queue', () => {
+    expect(() => emulator.queueDepth('missing')).toThrow('Unknown queue "missing"');
   });
 });

@@ -60,6 +60,22 @@ export function mapSalesOrder(
   return splitByWarehouse(order, mapped);
 }
 
+/**
+ * Fills each line's location code from its id. A line whose id is not a BC location keeps no
+ * code, so the worker reports it as an unknown location.
+ */
+export function withLocationCodes(
+  order: SalesOrderSnapshot,
+  locations: ReadonlyMap<string, string> | undefined,
+): SalesOrderSnapshot {
+  const lines = order.lines.map((line) => {
+    if (line.locationCode !== undefined || line.locationId === undefined) return line;
+    const code = locations?.get(line.locationId);
+    return code === undefined ? line : { ...line, locationCode: code };
+  });
+  return { ...order, lines };
+}
+
 /** Returns quantity - shippedQuantity, rounded to BC's quantity precision. */
 export function outstandingQuantity(line: SalesOrderLineSnapshot): number {
   const factor = 10 ** QUANTITY_DECIMALS;

@@ -9,6 +9,7 @@ import type { QueueSender } from '../../messaging/queues';
 import type { SyncCursors } from '../../state/syncCursors';
 import { compareVersions } from '../../state/documentLedger';
 import * as v from 'valibot';
+import { withLocationCodes } from './map';
 
 /** Name of the SyncCursors row that holds the latest `lastModifiedDateTime` read. */
 export const SALES_ORDER_CURSOR = 'salesOrders';
@@ -166,22 +167,6 @@ async function loadLocations(bc: Pick<BcClient, 'listPages'>): Promise<Map<strin
     }
   }
   return codes;
-}
-
-/**
- * Fills each line's location code from its id. A line whose id is not a BC location keeps no
- * code, so the worker reports it as an unknown location.
- */
-export function withLocationCodes(
-  order: SalesOrderSnapshot,
-  locations: ReadonlyMap<string, string> | undefined,
-): SalesOrderSnapshot {
-  const lines = order.lines.map((line) => {
-    if (line.locationCode !== undefined || line.locationId === undefined) return line;
-    const code = locations?.get(line.locationId);
-    return code === undefined ? line : { ...line, locationCode: code };
-  });
-  return { ...order, lines };
 }
 
 function envelopeFor(order: SalesOrderSnapshot, now: Date): Envelope {

@@ -1,9 +1,12 @@
 import { startBcSandbox, type BcSandbox, type Snapshot } from '../../../../dev/bc-sandbox';
+import { BlobStore, containerClientFor } from '../../../../shared/archive/blobStore';
 import { BcClient } from '../../../../shared/bc/client';
+import { BcClientDefectError } from '../../../../shared/bc/errors';
 import { BusinessError, TransientError } from '../../../../shared/errors';
 import { shipmentEnvelope } from '../../../../shared/flows/shipments/intake';
 import { postShipment, type PostShipmentDeps } from '../../../../shared/flows/shipments/post';
 import type { JasciShipmentEvent } from '../../../../shared/jasci/wire';
+import { applyClaimCheck } from '../../../../shared/messaging/claimCheck';
 import type { Envelope } from '../../../../shared/messaging/envelope';
 import { EventLedger } from '../../../../shared/state/eventLedger';
 import { TableName, ensureTables, tableClientFor } from '../../../../shared/state/tables';
@@ -280,6 +283,31 @@ describe('postShipment', () => {
     expect(Number(line.quantity) - Number(line.shippedQuantity)).toBe(1);
   });
 
+  it('treats a rejected concurrency token as a defect', async () => {
+    addOrder('SO-TOKEN', [{ item: 'TENT-2P', quantity: 4 }]);
+    const shipment = event('evt-token', 'SO-TOKEN', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 3 },
+    ]);
+    sandbox.faults.failNext({
+      status: 400,
+      method: 'PATCH',
+      path: /salesOrderLines/,
+      code: 'BadRequest_InvalidToken',
+      message: 'Could not validate the client concurrency token required by the service.',
+    });
+
+    const error: unknown = await postShipment(deps(), envelopeFor(shipment)).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Neither a business error about the order nor a transient error to retry on a schedule.
+    expect(error).toBeInstanceOf(BcClientDefectError);
+    expect(error).not.toBeInstanceOf(BusinessError);
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect((await events.get('evt-token'))?.state).toBe('posting');
+    expect(sandbox.store.salesShipments('SO-TOKEN')).toHaveLength(0);
+  });
+
   it('rejects a quantity above the open quantity', async () => {
     addOrder('SO-OVER', [{ item: 'TENT-2P', quantity: 4, shipped: 2 }]);
     const shipment = event('evt-over', 'SO-OVER', [
@@ -395,6 +423,20 @@ describe('postShipment', () => {
 
     expect(sandbox.store.salesShipments('SO-GONE')).toHaveLength(1);
     expect((await events.get('evt-gone'))?.state).toBe('posted');
+  });
+
+  it('reads a claim-checked payload from the store', async () => {
+    addOrder('SO-BLOB', [{ item: 'TENT-2P', quantity: 4 }]);
+    const shipment = event('evt-blob', 'SO-BLOB', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 1 },
+    ]);
+    const store = new BlobStore(containerClientFor(azurite.settings));
+    const envelope = await applyClaimCheck(envelopeFor(shipment), store, 100);
+    expect(envelope.payloadBlob).toEqual(expect.any(String));
+
+    await expect(postShipment({ ...deps(), store }, envelope)).resolves.toBe('posted');
+
+    expect(lineOf('SO-BLOB', 10000).shippedQuantity).toBe(1);
   });
 
   it('rejects a vanished order its shipments do not cover', async () => {

@@ -268,6 +268,11 @@ export function itemVariantTemplate(): BcRecord {
   };
 }
 
+/** Returns a copy of `record` without the given properties. */
+export function omit(record: BcRecord, keys: readonly string[]): BcRecord {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
+}
+
 /**
  * Copies the known properties of each source, in order, over the template. Unknown properties are
  * dropped so that the stored record has exactly the entity's shape; undefined and null are skipped.

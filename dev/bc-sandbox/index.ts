@@ -94,6 +94,7 @@ export async function startBcSandbox(options: BcSandboxOptions): Promise<BcSandb
   };
   const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let origin = '';
+  let stopping: Promise<void> | undefined;
 
   const context = (apiRoot: string): ApiContext => ({
     store,
@@ -168,13 +169,20 @@ export async function startBcSandbox(options: BcSandboxOptions): Promise<BcSandb
       faults.injected = 0;
     },
     revokeTokens: () => tokens.revokeAll(),
-    stop: async () => {
-      limits.close();
-      for (const sleeper of [...sleepers]) sleeper.resolve();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    stop: () => {
+      stopping ??= (async () => {
+        limits.close();
+        for (const sleeper of [...sleepers]) sleeper.resolve();
+        // Let the requests that were running finish writing their responses.
+        for (let waited = 0; limits.inProgress > 0 && waited < 2000; waited += 10) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return stopping;
     },
   };
 }

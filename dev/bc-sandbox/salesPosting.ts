@@ -116,7 +116,7 @@ function checkEditable(key: string, order: Row | undefined): void {
       `The property '${key}' is read-only and cannot be changed.`,
     );
   }
-  const status = String(order?.fields.status ?? 'Draft');
+  const status = typeof order?.fields.status === 'string' ? order.fields.status : 'Draft';
   if (NEEDS_OPEN_ORDER.has(key) && status !== 'Draft') {
     throw badRequest(
       'Application_FieldValidationException',

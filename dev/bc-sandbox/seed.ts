@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BcRecord } from './entities';
+import { type BcRecord, omit } from './entities';
 import { Prng, guidFrom } from './prng';
 import type { SalesOrderLineInput } from './salesDocuments';
 import type { BcStore, Snapshot } from './store';
@@ -222,12 +222,8 @@ function seedItem(
 
 /** The create example is a draft order whose lines use `lineNo`/`itemNo` instead of the API names. */
 function seedOrderExample(store: BcStore, order: BcRecord, documentLines: BcRecord[]): Snapshot {
-  const {
-    customerId: _customerId,
-    billToCustomerId: _billTo,
-    documentLines: _lines,
-    ...header
-  } = order;
+  // The example's customer id matches no customer example, so the customer is found by number.
+  const header = omit(order, ['customerId', 'billToCustomerId', 'documentLines']);
   return store.addSalesOrder({
     ...header,
     lines: documentLines.map((line) => ({

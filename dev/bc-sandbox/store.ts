@@ -4,6 +4,7 @@ import {
   ZERO_GUID,
   customerTemplate,
   fillTemplate,
+  omit,
   itemTemplate,
   itemVariantTemplate,
   locationTemplate,
@@ -201,7 +202,7 @@ export class BcStore {
   /** Changes header properties; bumps `lastModifiedDateTime` unless `changes` sets it. */
   updateSalesOrder(key: string, changes: BcRecord = {}): Snapshot {
     const order = this.requireOrder(key);
-    const { id: _id, number: _number, ...rest } = changes;
+    const rest = omit(changes, ['id', 'number']);
     this.updateRow('salesOrders', String(order.fields.id), {
       lastModifiedDateTime: this.stamp(),
       ...rest,
@@ -236,7 +237,7 @@ export class BcStore {
   ): Snapshot {
     const line = this.row('salesOrderLines', lineId);
     if (!line) throw new Error(`Sales order line ${lineId} not found.`);
-    const { id: _id, documentId: _documentId, ...rest } = changes;
+    const rest = omit(changes, ['id', 'documentId']);
     const updated = this.updateRow(
       'salesOrderLines',
       lineId,

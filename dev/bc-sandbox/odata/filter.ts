@@ -233,12 +233,16 @@ export function matchesFilter(node: FilterNode, record: BcRecord): boolean {
     case 'function':
       return matchesFunction(
         node.name,
-        String(record[node.field] ?? ''),
+        textOf(record[node.field]),
         String((node.literal as { value: string }).value),
       );
     case 'compare':
       return compare(node.op, record[node.field], node.literal);
   }
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 function matchesFunction(

@@ -90,23 +90,28 @@ export class JasciClient {
       conflictHint:
         'The order is already in fulfilment in JASCI and can no longer be changed; settle the change in JASCI.',
     });
+    await discardBody(response);
     return response.status === 201 ? 'created' : 'updated';
   }
 
   /** Cancels the order. JASCI returns 409 when the order is already in fulfilment. */
   async cancelOutboundOrder(orderNumber: string, reason?: string): Promise<void> {
-    await this.send('POST', `${orderPath(orderNumber)}/cancel`, {
+    const response = await this.send('POST', `${orderPath(orderNumber)}/cancel`, {
       json: reason === undefined ? {} : { reason },
       conflictHint:
         'The order is already in fulfilment in JASCI and can no longer be cancelled; stop it in JASCI.',
     });
+    await discardBody(response);
   }
 
-  /** Reads the order with its JASCI status; undefined when JASCI does not know it (404). */
+  /** Reads the order with its JASCI status; returns undefined when JASCI has no such order (404). */
   async getOutboundOrder(orderNumber: string): Promise<JasciOutboundOrderRecord | undefined> {
     const path = orderPath(orderNumber);
     const response = await this.send('GET', path, { allowNotFound: true });
-    if (response.status === 404) return undefined;
+    if (response.status === 404) {
+      await discardBody(response);
+      return undefined;
+    }
     const body = (await this.readJson(response, { method: 'GET', path })) as { data?: unknown };
     const result = v.safeParse(jasciOutboundOrderRecordSchema, body?.data);
     if (!result.success) {

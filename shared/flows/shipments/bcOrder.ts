@@ -93,8 +93,8 @@ export async function listSalesShipments(
 }
 
 /**
- * Validates a BC response. A shape the connector cannot read is neither the document's fault nor
- * passing, so it is thrown as a plain Error and the message ends in the dead-letter queue.
+ * Validates a BC response. A shape the connector cannot read is not the document's fault and a
+ * retry would not change it, so it is thrown as a plain Error and the message is dead-lettered.
  */
 function parseBcResponse<T>(schema: v.GenericSchema<unknown, T>, value: unknown, what: string): T {
   const result = v.safeParse(schema, value);

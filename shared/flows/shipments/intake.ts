@@ -28,7 +28,7 @@ export const queueRetryAfterSeconds = 30;
 
 /**
  * Receives one JASCI webhook call: checks method, media type, size and authentication, parses and
- * validates the event, and queues a `shipment.post` message on `to-bc`. It answers 202 only after
+ * validates the event, and queues a `shipment.post` message on `to-bc`. It returns 202 only after
  * the queue accepted the message, so an event JASCI saw accepted is never lost. A repeated event is
  * answered 202 as well, and the queue's duplicate detection drops the second copy.
  */
@@ -178,7 +178,7 @@ export function fieldPath(issue: v.BaseIssue<unknown>): string | undefined {
 }
 
 /**
- * Builds the `to-bc` message for a shipment event. The event id is the dedupe key; an event
+ * Builds the `to-bc` message for a shipment event. The event id is the dedupe key. An event
  * without one is keyed by the SHA-256 of its raw body, so a byte-identical resend is dropped too.
  */
 export function shipmentEnvelope(event: JasciShipmentEvent, rawBody: Buffer, now: Date): Envelope {

@@ -1,6 +1,6 @@
 import { BusinessCode, BusinessError } from '../../errors';
 import type { JasciShipmentEvent } from '../../jasci/wire';
-import type { OrderLine, SalesOrder, SalesShipment } from './bcOrder';
+import type { OrderLine, SalesOrder } from './bcOrder';
 
 /*
  * The pure half of posting a shipment: checking a JASCI shipment against the BC order, working out
@@ -9,7 +9,7 @@ import type { OrderLine, SalesOrder, SalesShipment } from './bcOrder';
 
 /** BC stores quantities with 5 decimals; sums are rounded to that so 0.1 + 0.2 compares as 0.3. */
 const QUANTITY_DECIMALS = 5;
-const QUANTITY_TOLERANCE = 10 ** -(QUANTITY_DECIMALS + 1);
+export const QUANTITY_TOLERANCE = 10 ** -(QUANTITY_DECIMALS + 1);
 
 export function roundQuantity(value: number): number {
   const factor = 10 ** QUANTITY_DECIMALS;
@@ -84,7 +84,7 @@ export function checkModeSupports(event: JasciShipmentEvent, mode: 'standard' | 
   }
 }
 
-/** What to change on the order before calling shipAndInvoice. */
+/** Line changes to make on the order before calling shipAndInvoice. */
 export interface ShipmentPlan {
   /** Lines to ship now, each with the quantity JASCI shipped. */
   ship: { line: OrderLine; quantity: number }[];
@@ -199,62 +199,4 @@ export function assessPosting(
   if (reached === entries.length) return 'posted';
   if (untouched === entries.length) return 'notPosted';
   return 'mixed';
-}
-
-/**
- * Sums the posted shipment lines per order line sequence. Returns undefined when a shipment was
- * read without its lines. BC copies the order's Line No. to the posted shipment line.
- */
-export function shippedFromShipments(
-  shipments: readonly SalesShipment[],
-): Map<number, number> | undefined {
-  const totals = new Map<number, number>();
-  for (const shipment of shipments) {
-    if (!shipment.salesShipmentLines) return undefined;
-    for (const line of shipment.salesShipmentLines) {
-      totals.set(line.sequence, roundQuantity((totals.get(line.sequence) ?? 0) + line.quantity));
-    }
-  }
-  return totals;
-}
-
-/** True when the posted shipments account for every expected shipped quantity. */
-export function shipmentsReachExpected(
-  shipments: readonly SalesShipment[],
-  expected: Readonly<Record<string, number>>,
-): boolean {
-  const totals = shippedFromShipments(shipments);
-  if (!totals || shipments.length === 0) return false;
-  return Object.entries(expected).every(
-    ([sequence, target]) => (totals.get(Number(sequence)) ?? 0) >= target - QUANTITY_TOLERANCE,
-  );
-}
-
-/**
- * Picks the posted shipment that most likely came from this event: the newest one whose lines
- * carry exactly the event's quantities, else the newest of all. Returns undefined for none.
- */
-export function pickShipmentNumber(
-  shipments: readonly SalesShipment[],
-  shipped: ReadonlyMap<number, ShipmentLine>,
-): string | undefined {
-  const newestFirst = [...shipments].sort(
-    (a, b) =>
-      b.lastModifiedDateTime.localeCompare(a.lastModifiedDateTime) ||
-      b.number.localeCompare(a.number),
-  );
-  const matching = newestFirst.find((shipment) => carriesExactly(shipment, shipped));
-  return (matching ?? newestFirst[0])?.number;
-}
-
-function carriesExactly(
-  shipment: SalesShipment,
-  shipped: ReadonlyMap<number, ShipmentLine>,
-): boolean {
-  const lines = (shipment.salesShipmentLines ?? []).filter((line) => line.quantity !== 0);
-  if (lines.length !== shipped.size) return false;
-  return lines.every(
-    (line) =>
-      Math.abs((shipped.get(line.sequence)?.quantity ?? 0) - line.quantity) <= QUANTITY_TOLERANCE,
-  );
 }

@@ -10,19 +10,17 @@ import {
   findSalesOrder,
   listSalesShipments,
   type SalesOrder,
-  type SalesShipment,
   type ShipmentBcClient,
 } from './bcOrder';
 import {
-  assessPosting,
   checkModeSupports,
-  pickShipmentNumber,
   planShipment,
-  shipmentsReachExpected,
   shippedPerLine,
   type ShipmentLine,
   type ShipmentPlan,
 } from './plan';
+import { pickShipmentNumber } from './postedShipments';
+import { judgePosting, postingUncertainError, unknownOrder, type Verdict } from './reconcile';
 
 export interface PostShipmentDeps {
   bc: ShipmentBcClient;
@@ -43,7 +41,7 @@ interface Posting {
 }
 
 /**
- * Posts a JASCI shipment in BC through the standard API exactly once per event id. The event ledger
+ * Posts a JASCI shipment in BC through the standard API, at most once per event id. The event ledger
  * records the shippedQuantity each line must reach before anything is changed in BC, so a retry
  * after a crash, a timeout or a BC error re-reads the order and decides from BC's own numbers
  * whether the post happened, instead of posting again. Business errors mark the event failed and
@@ -115,17 +113,15 @@ async function postOrReconcile(posting: Posting): Promise<void> {
 
   if (row.state === 'posting' && row.expected) {
     // An earlier attempt stopped after recording what BC should show; BC's numbers decide.
-    const verdict = order
-      ? assessPosting(order.salesOrderLines, row.expected, posting.shipped)
-      : await assessVanishedOrder(posting, row.expected);
+    const verdict = await judgePosting(deps.bc, event, posting.shipped, row.expected, order);
     deps.log.warn('Shipment post was interrupted; reconciling with BC', {
       ...posting.fields,
       verdict,
     });
     if (verdict === 'posted') return finishPosted(posting);
-    if (verdict === 'mixed') throw postingUncertain(posting);
+    if (verdict === 'mixed') throw postingUncertainError(event, row.expected);
   }
-  if (!order) throw await unknownOrder(posting);
+  if (!order) throw await unknownOrder(deps.bc, event);
   await postToBc(posting, order, planShipment(event, order));
 }
 
@@ -166,13 +162,13 @@ async function postToBc(posting: Posting, order: SalesOrder, plan: ShipmentPlan)
       });
       return finishPosted(posting);
     }
-    if (verdict === 'mixed') throw postingUncertain(posting, error);
+    if (verdict === 'mixed') throw postingUncertainError(posting.event, plan.expected, error);
     throw error;
   }
 
   const verdict = await currentVerdict(posting, plan.expected);
   if (verdict === 'posted') return finishPosted(posting);
-  if (verdict === 'mixed') throw postingUncertain(posting);
+  if (verdict === 'mixed') throw postingUncertainError(posting.event, plan.expected);
   throw new BusinessError(
     BusinessCode.BcRejected,
     `BC accepted shipAndInvoice for sales order ${order.number}, but no line's shippedQuantity ` +
@@ -186,67 +182,14 @@ function linePath(order: SalesOrder, lineId: string): string {
   return `salesOrders(${order.id})/salesOrderLines(${lineId})`;
 }
 
-/** Re-reads BC and judges whether the recorded shipment is there. */
+/** Re-reads the order and judges whether the recorded shipment is in BC. */
 async function currentVerdict(
   posting: Posting,
   expected: Record<string, number>,
-): Promise<'posted' | 'notPosted' | 'mixed'> {
-  const order = await findSalesOrder(posting.deps.bc, posting.event.erpOrderNumber);
-  if (order) return assessPosting(order.salesOrderLines, expected, posting.shipped);
-  return assessVanishedOrder(posting, expected);
-}
-
-/**
- * Judges an order that is no longer in `salesOrders`: if its posted shipments add up to the
- * expected quantities the post happened; otherwise it cannot be posted and is unknown.
- */
-async function assessVanishedOrder(
-  posting: Posting,
-  expected: Record<string, number>,
-): Promise<'posted'> {
-  const shipments = await listSalesShipments(posting.deps.bc, posting.event.erpOrderNumber);
-  if (shipmentsReachExpected(shipments, expected)) return 'posted';
-  throw unknownOrderError(posting, shipments);
-}
-
-async function unknownOrder(posting: Posting): Promise<BusinessError> {
-  const shipments = await listSalesShipments(posting.deps.bc, posting.event.erpOrderNumber);
-  return unknownOrderError(posting, shipments);
-}
-
-function unknownOrderError(posting: Posting, shipments: readonly SalesShipment[]): BusinessError {
-  const { erpOrderNumber, shipmentNumber } = posting.event;
-  const history =
-    shipments.length === 0
-      ? 'and it has no posted shipments'
-      : `and its posted shipments (${shipments.map((shipment) => shipment.number).join(', ')}) ` +
-        'do not account for this shipment, so it was fully posted or deleted in BC';
-  return new BusinessError(
-    BusinessCode.UnknownOrder,
-    `Shipment ${shipmentNumber}: sales order ${erpOrderNumber} is not an open order in BC ${history}; ` +
-      'check erpOrderNumber in JASCI or the order in BC, then replay',
-    {
-      details: {
-        orderNumber: erpOrderNumber,
-        shipmentNumber,
-        postedShipments: shipments.map((shipment) => shipment.number),
-      },
-    },
-  );
-}
-
-function postingUncertain(posting: Posting, cause?: unknown): BusinessError {
-  const { erpOrderNumber, shipmentNumber } = posting.event;
-  return new BusinessError(
-    BusinessCode.PostingUncertain,
-    `Shipment ${shipmentNumber}: sales order ${erpOrderNumber} shows only part of the quantities ` +
-      'this shipment posts, so something else changed the order while it was being posted; compare ' +
-      'the order and its posted shipments with the event, then replay it or mark the failure resolved',
-    {
-      cause,
-      details: { orderNumber: erpOrderNumber, shipmentNumber, expected: posting.row.expected },
-    },
-  );
+): Promise<Verdict> {
+  const { bc } = posting.deps;
+  const order = await findSalesOrder(bc, posting.event.erpOrderNumber);
+  return judgePosting(bc, posting.event, posting.shipped, expected, order);
 }
 
 async function finishPosted(posting: Posting): Promise<void> {
@@ -259,12 +202,12 @@ async function finishPosted(posting: Posting): Promise<void> {
   deps.log.info('Shipment posted in BC', { ...posting.fields, bcDocumentNumber });
 }
 
-/** Finds the posted shipment's number; the post stands even when the lookup fails. */
+/** Finds the posted shipment's number; a failed lookup is logged and the posting still recorded. */
 async function findShipmentNumber(posting: Posting): Promise<string | undefined> {
   try {
     const shipments = await listSalesShipments(posting.deps.bc, posting.event.erpOrderNumber);
     // NOTE: two events posted for the same order at the same moment with equal quantities
-    // cannot be told apart here, because a standard API shipment carries no JASCI reference.
+    // cannot be distinguished here, because a standard API shipment carries no JASCI reference.
     return pickShipmentNumber(shipments, posting.shipped);
   } catch (error) {
     posting.deps.log.warn('Posted shipment number not found; the ledger row keeps none', {

@@ -5,7 +5,7 @@ export interface IntakeRequest {
   rawBody: Buffer;
 }
 
-/** The intake's answer, which the HTTP layer sends as JSON. */
+/** The intake's result, which the HTTP layer sends as a JSON response. */
 export interface IntakeResponse {
   status: number;
   body: unknown;

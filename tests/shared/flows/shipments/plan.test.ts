@@ -7,11 +7,13 @@ import type {
 import {
   assessPosting,
   checkModeSupports,
-  pickShipmentNumber,
   planShipment,
-  shipmentsReachExpected,
   shippedPerLine,
 } from '../../../../shared/flows/shipments/plan';
+import {
+  pickShipmentNumber,
+  shipmentsReachExpected,
+} from '../../../../shared/flows/shipments/postedShipments';
 import { omit, shipmentEvent } from './fixtures';
 
 function orderLine(overrides: Partial<OrderLine> = {}): OrderLine {

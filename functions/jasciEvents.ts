@@ -15,9 +15,7 @@ export async function jasciEventsHandler(
     { settings: rt.settings, toBc: rt.toBc, log: loggerFrom(context), now: () => new Date() },
     { method: request.method, headers: request.headers, rawBody },
   );
-  const headers: Record<string, string> = {};
-  if (result.status === 503) headers['Retry-After'] = '30';
-  return { status: result.status, jsonBody: result.body, headers };
+  return { status: result.status, jsonBody: result.body, headers: result.headers ?? {} };
 }
 
 export const jasciEvents: FunctionSpec = {

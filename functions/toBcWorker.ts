@@ -22,7 +22,13 @@ export async function toBcWorkerHandler(
       if (envelope.kind !== 'shipment.post')
         throw unsupportedKind(envelope, rt.settings.QUEUE_TO_BC);
       return postShipment(
-        { bc: rt.bc, events: rt.eventLedger, mode: rt.settings.CONNECTOR_MODE, log },
+        {
+          bc: rt.bc,
+          events: rt.eventLedger,
+          mode: rt.settings.CONNECTOR_MODE,
+          log,
+          store: rt.store,
+        },
         envelope,
       );
     },

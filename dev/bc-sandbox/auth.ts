@@ -8,7 +8,7 @@ export interface AuthOptions {
   tokenLifetimeSeconds: number;
 }
 
-/** An answer of the token endpoint, in Microsoft Entra ID's shape. */
+/** Response of the token endpoint, in Microsoft Entra ID's shape. */
 export interface TokenResponse {
   status: number;
   body: Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { PostingResult } from './salesPosting';
 
 /** A scripted failure for the next matching API requests. */
 export interface FailureRule {
-  /** HTTP status to answer, e.g. 429, 500 or 503. */
+  /** HTTP status to return, e.g. 429, 500 or 503. */
   status: number;
   /** How many matching requests fail (default 1). */
   count?: number;
@@ -32,7 +32,7 @@ export interface InjectedFailure {
 
 /**
  * Faults that tests switch on: failing responses, dropped connections, slow requests, a posting
- * that succeeds but answers 400, and failing token requests.
+ * that succeeds but returns 400, and failing token requests.
  */
 export class Faults {
   injected = 0;
@@ -58,7 +58,7 @@ export class Faults {
   }
 
   /**
-   * Makes the next `count` shipAndInvoice calls post the shipment and then answer 400, as BC
+   * Makes the next `count` shipAndInvoice calls post the shipment and then return 400, as BC
    * versions before 24 did when no invoice was posted.
    */
   postAfterErrorOnShipAndInvoice(count = 1): void {

@@ -24,7 +24,7 @@ export interface BcSandboxOptions {
   port?: number;
   /** Requests processed at once (default 5). */
   maxConcurrent?: number;
-  /** Requests that may wait for a slot before BC answers 429 (default 95). */
+  /** Requests that may wait for a slot before BC returns 429 (default 95). */
   queueLimit?: number;
   /** Requests allowed per sliding window (default 6000). */
   maxRequestsPerWindow?: number;
@@ -39,7 +39,7 @@ export interface BcSandboxOptions {
   /** Lifetime of issued tokens in seconds (default 3599). */
   tokenLifetimeSeconds?: number;
   companyName?: string;
-  /** What a line's quantity to ship becomes after posting (default 'remainder', as in BC). */
+  /** Quantity to ship that a line gets after posting (default 'remainder', as in BC). */
   defaultQuantityToShip?: DefaultQuantityToShip;
   /** Clock for `lastModifiedDateTime` and document dates (default: system clock). */
   now?: () => Date;

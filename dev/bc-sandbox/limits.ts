@@ -4,7 +4,7 @@ export interface LimitOptions {
   queueLimit: number;
   maxRequestsPerWindow: number;
   windowMs: number;
-  /** How long a request may wait in the queue before BC answers 503 (8 minutes online). */
+  /** How long a request may wait in the queue before BC returns 503 (8 minutes online). */
   queueTimeoutMs: number;
 }
 

@@ -177,11 +177,11 @@ function collectionResponse(
   if (options.count) body['@odata.count'] = page.total;
   body.value = page.rows.map((row) => serializeRow(ctx.store, row, options));
   if (page.skiptoken !== undefined) {
-    const kept = request.rawQuery
+    const keptParameters = request.rawQuery
       .split('&')
       .filter((part) => part && !/^(\$|%24)skiptoken=/i.test(part));
-    kept.push(`$skiptoken=${page.skiptoken}`);
-    body['@odata.nextLink'] = `${ctx.apiRoot}/${companyPath}?${kept.join('&')}`;
+    keptParameters.push(`$skiptoken=${page.skiptoken}`);
+    body['@odata.nextLink'] = `${ctx.apiRoot}/${companyPath}?${keptParameters.join('&')}`;
   }
   const response = json(200, body);
   if (preferred !== undefined)

@@ -9,7 +9,7 @@ import { BcApiError, badRequest, notFound } from './errors';
 import type { BcStore, Row } from './store';
 import { recalculateLine } from './salesDocuments';
 
-/** What BC sets a line's quantity to ship to after posting: the remaining quantity, or 0. */
+/** Quantity to ship that BC sets on a line after posting: the remaining quantity, or 0. */
 export type DefaultQuantityToShip = 'remainder' | 'blank';
 
 /** Line properties a PATCH may change; the others are read-only in BC's salesOrderLines page. */
@@ -249,7 +249,6 @@ function postShipment(store: BcStore, order: Row, lines: Row[]): string {
   const postingDate = o.postingDate === '0001-01-01' ? store.today() : o.postingDate;
   const shipmentMethod = store.row('shipmentMethods', String(o.shipmentMethodId));
   const header = fillTemplate(salesShipmentTemplate(), o, {
-    id: undefined,
     number,
     orderNumber: o.number,
     invoiceDate: o.orderDate,
@@ -258,6 +257,7 @@ function postShipment(store: BcStore, order: Row, lines: Row[]): string {
     shipmentMethodCode: shipmentMethod?.fields.code ?? '',
     lastModifiedDateTime: store.stamp(),
   });
+  // The shipment gets its own id; insertRow assigns one when none is set.
   header.id = undefined;
   const shipment = store.insertRow('salesShipments', header);
   for (const line of lines) {

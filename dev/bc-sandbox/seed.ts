@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BcRecord, omit } from './entities';
-import { Prng, guidFrom } from './prng';
-import type { SalesOrderLineInput } from './salesDocuments';
+import { guidFrom } from './prng';
 import type { BcStore, Snapshot } from './store';
 
 /** Anything that carries a store, such as a started sandbox. */
@@ -30,7 +29,7 @@ export function defaultFixtureDirectory(start: string = __dirname): string {
 function readFixture(directory: string, name: string): BcRecord {
   const file = path.join(directory, name);
   if (!existsSync(file))
-    throw new Error(`BC fixture ${file} not found; pass the folder that holds ${name}.`);
+    throw new Error(`BC fixture ${file} not found; pass the folder that contains ${name}.`);
   return JSON.parse(readFileSync(file, 'utf8')) as BcRecord;
 }
 
@@ -220,7 +219,7 @@ function seedItem(
   });
 }
 
-/** The create example is a draft order whose lines use `lineNo`/`itemNo` instead of the API names. */
+/** Adds the create example as a draft order. Its lines use `lineNo`/`itemNo` instead of the API names. */
 function seedOrderExample(store: BcStore, order: BcRecord, documentLines: BcRecord[]): Snapshot {
   // The example's customer id matches no customer example, so the customer is found by number.
   const header = omit(order, ['customerId', 'billToCustomerId', 'documentLines']);
@@ -255,68 +254,4 @@ function seedShipment(store: BcStore, shipment: BcRecord, line: BcRecord): Snaps
   });
 }
 
-export interface GenerateOptions {
-  count: number;
-  minLines?: number;
-  maxLines?: number;
-  /** Location codes to spread lines over; '' stands for a blank location (zero GUID). */
-  locations?: string[];
-  seed?: number;
-  /** API status of the generated orders (default 'Open', i.e. released). */
-  status?: 'Draft' | 'In Review' | 'Open';
-  /** Share of lines that go to another location than the order's first one (default 0.2). */
-  splitRatio?: number;
-}
-
-/**
- * Generates sales orders over the seeded customers, items and locations. The same seed and the
- * same store content give the same orders, ids included.
- */
-export function generateSalesOrders(sandbox: HasStore, options: GenerateOptions): Snapshot[] {
-  const store = sandbox.store;
-  const random = new Prng(options.seed ?? 1);
-  const customers = store.rows('customers').map((row) => String(row.fields.number));
-  const items = store.rows('items').map((row) => String(row.fields.number));
-  const locations =
-    options.locations ?? store.rows('locations').map((row) => String(row.fields.code));
-  if (customers.length === 0 || items.length === 0) {
-    throw new Error('generateSalesOrders needs customers and items; run seedFromFixtures first.');
-  }
-  if (locations.length === 0)
-    throw new Error('generateSalesOrders needs at least one location code.');
-  const minLines = options.minLines ?? 1;
-  const maxLines = Math.max(minLines, options.maxLines ?? 5);
-  const orders: Snapshot[] = [];
-  for (let index = 0; index < options.count; index += 1) {
-    const home = random.pick(locations);
-    const lines: SalesOrderLineInput[] = Array.from(
-      { length: random.integer(minLines, maxLines) },
-      () => ({
-        id: random.guid(),
-        lineObjectNumber: random.pick(items),
-        quantity: random.integer(1, 20),
-        locationCode: random.chance(options.splitRatio ?? 0.2) ? random.pick(locations) : home,
-      }),
-    );
-    const orderDate = store.today();
-    orders.push(
-      store.addSalesOrder({
-        id: random.guid(),
-        customerNumber: random.pick(customers),
-        status: options.status ?? 'Open',
-        externalDocumentNumber: random.chance(0.5) ? `WEB-${random.integer(10000, 99999)}` : '',
-        requestedDeliveryDate: random.chance(0.6)
-          ? addDays(orderDate, random.integer(1, 14))
-          : '0001-01-01',
-        lines,
-      }),
-    );
-  }
-  return orders;
-}
-
-function addDays(date: string, days: number): string {
-  const value = new Date(`${date}T00:00:00Z`);
-  value.setUTCDate(value.getUTCDate() + days);
-  return value.toISOString().slice(0, 10);
-}
+export { type GenerateOptions, generateSalesOrders } from './generate';

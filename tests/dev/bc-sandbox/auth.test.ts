@@ -83,7 +83,7 @@ describe('BC sandbox token endpoint and bearer check', () => {
     }
   });
 
-  test('injected token failures answer 503 then recover', async () => {
+  test('token faults return 503, then recover', async () => {
     sandbox.faults.failNextTokenRequests(2, 503);
     expect((await requestToken(sandbox)).status).toBe(503);
     const second = await requestToken(sandbox);

@@ -47,7 +47,7 @@ describe('BC sandbox limits and faults', () => {
     expect(stats.byPath['GET items']).toBe(12);
   });
 
-  test('a full queue answers 429', async () => {
+  test('full queue returns 429', async () => {
     const { sandbox, token } = await start({ maxConcurrent: 1, queueLimit: 1 });
     sandbox.faults.setDelay(150);
     const results = await Promise.all(
@@ -68,7 +68,7 @@ describe('BC sandbox limits and faults', () => {
     expect(results.map((result) => result.status).sort()).toEqual([200, 503]);
   });
 
-  test('injected 503 answers the next matching requests only', async () => {
+  test('injected 503 hits matching requests only', async () => {
     const { sandbox, token } = await start();
     sandbox.faults.failNext({ status: 503, count: 2, path: /salesOrders/, retryAfterSeconds: 7 });
     expect((await callApi(sandbox, token, 'GET', 'items')).status).toBe(200);
@@ -101,7 +101,7 @@ describe('BC sandbox limits and faults', () => {
     expect((await callApi(sandbox, token, 'GET', 'items')).status).toBe(200);
   });
 
-  test('stop answers queued requests and closes', async () => {
+  test('stop ends queued requests with 503', async () => {
     const { sandbox, token } = await start({ maxConcurrent: 1 });
     sandbox.faults.setDelay(5_000);
     const pending = Promise.all([

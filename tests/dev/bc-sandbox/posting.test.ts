@@ -243,7 +243,7 @@ describe('BC sandbox line PATCH and shipAndInvoice', () => {
     expect(sandbox.store.salesShipments('SO-200012')).toHaveLength(1);
   });
 
-  test('postAfterError fault posts the shipment and answers 400', async () => {
+  test('postAfterError fault posts, returns 400', async () => {
     const order = addOrder('SO-200013');
     await prepareShipment(order, 0, 4);
     await prepareShipment(order, 1, 0);
@@ -271,7 +271,7 @@ describe('BC sandbox line PATCH and shipAndInvoice', () => {
       `salesOrders(${String(order.id)})/salesOrderLines`,
     );
     expect(lines.body.value[0].shippedQuantity).toBe(4);
-    // The fault applies once: the next posting answers normally.
+    // The fault applies once, so the next posting returns 204 again.
     await prepareShipment(order, 1, 2);
     expect(
       (

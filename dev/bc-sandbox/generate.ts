@@ -8,7 +8,7 @@ export interface GenerateOptions {
   count: number;
   minLines?: number;
   maxLines?: number;
-  /** Location codes to spread lines over; '' stands for a blank location (zero GUID). */
+  /** Location codes to spread lines over; '' means a blank location (zero GUID). */
   locations?: string[];
   seed?: number;
   /** API status of the generated orders (default 'Open', i.e. released). */

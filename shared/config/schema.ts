@@ -134,6 +134,7 @@ export const hostSettingNames: readonly string[] = [
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',
+  'AzureWebJobsStorage__blobServiceUri',
   'ServiceBusConnection__credential',
   'ServiceBusConnection__clientId',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',

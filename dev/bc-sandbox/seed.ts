@@ -12,8 +12,8 @@ export interface HasStore {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Returns the default fixture folder: `shared/fixtures/bc` next to the project folder. The project
- * folder is found by walking up to package.json, so this works from `dev/` and from `dist/dev/`.
+ * Returns the default fixture folder: the project's `tests/fixtures/bc`. The project folder is found
+ * by walking up to package.json, so this works from `dev/` and from `dist/dev/`.
  */
 export function defaultFixtureDirectory(start: string = __dirname): string {
   let directory = start;
@@ -23,7 +23,7 @@ export function defaultFixtureDirectory(start: string = __dirname): string {
       throw new Error(`No package.json found above ${start}; pass the fixture folder explicitly.`);
     directory = parent;
   }
-  return path.resolve(directory, '..', 'shared', 'fixtures', 'bc');
+  return path.join(directory, 'tests', 'fixtures', 'bc');
 }
 
 function readFixture(directory: string, name: string): BcRecord {

@@ -44,3 +44,21 @@ export function createContext(
     },
   });
 }
+
+/** Splits a `message {json fields}` line, as `shared/logging.ts` writes it, into its two parts. */
+export function splitStructuredLine(text: string): {
+  message: string;
+  fields?: Record<string, unknown>;
+} {
+  const start = text.indexOf(' {');
+  if (start < 0 || !text.endsWith('}')) return { message: text };
+  try {
+    const fields = JSON.parse(text.slice(start + 1)) as unknown;
+    if (fields !== null && typeof fields === 'object' && !Array.isArray(fields)) {
+      return { message: text.slice(0, start), fields: fields as Record<string, unknown> };
+    }
+  } catch {
+    // Not structured after all; keep the whole line as the message.
+  }
+  return { message: text };
+}

@@ -5,7 +5,7 @@ import { LogAlerter, type Alerter } from '../alerts/alert';
 import { BlobStore, containerClientFor } from '../archive/blobStore';
 import { BcClient } from '../bc/client';
 import { JasciClient } from '../jasci/client';
-import { consoleLogger } from '../logging';
+import { consoleLogger, type Logger } from '../logging';
 import { QueueSender, serviceBusClientFor } from '../messaging/queues';
 import { DocumentLedger } from '../state/documentLedger';
 import { EventLedger } from '../state/eventLedger';
@@ -37,6 +37,16 @@ export interface Runtime {
   ready: Promise<void>;
 }
 
+let processLogger: Logger = consoleLogger;
+
+/**
+ * Sets the logger for work outside an invocation (BC client request failures, alerts). The
+ * default writes JSON lines to stdout and stderr; the local host sends them to its own listener.
+ */
+export function setRuntimeLogger(log: Logger): void {
+  processLogger = log;
+}
+
 function buildRuntime(s: Settings): Runtime {
   const serviceBus = serviceBusClientFor(s);
   const container = containerClientFor(s);
@@ -49,14 +59,14 @@ function buildRuntime(s: Settings): Runtime {
     toJasci: new QueueSender(serviceBus.createSender(s.QUEUE_TO_JASCI), store, threshold),
     toBc: new QueueSender(serviceBus.createSender(s.QUEUE_TO_BC), store, threshold),
     store,
-    bc: BcClient.fromSettings(s, consoleLogger),
-    jasci: JasciClient.fromSettings(s),
+    bc: BcClient.fromSettings(s, processLogger),
+    jasci: JasciClient.fromSettings(s, processLogger),
     documentLedger: new DocumentLedger(tableClientFor(s, TableName.DocumentLedger)),
     eventLedger: new EventLedger(tableClientFor(s, TableName.EventLedger)),
     warehouseMap: new WarehouseMap(tableClientFor(s, TableName.WarehouseMap)),
     cursors: new SyncCursors(tableClientFor(s, TableName.SyncCursors)),
     failures: new Failures(tableClientFor(s, TableName.Failures)),
-    alerter: new LogAlerter(consoleLogger),
+    alerter: new LogAlerter(processLogger),
     ready,
   };
 }

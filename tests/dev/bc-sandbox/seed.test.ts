@@ -24,7 +24,7 @@ describe('BC sandbox seeding', () => {
 
   test('default fixture folder is next to the project', () => {
     const directory = defaultFixtureDirectory();
-    expect(directory.endsWith(path.join('shared', 'fixtures', 'bc'))).toBe(true);
+    expect(directory.endsWith(path.join('tests', 'fixtures', 'bc'))).toBe(true);
     expect(
       defaultFixtureDirectory(path.join(__dirname, '..', '..', '..', 'dist', 'dev', 'bc-sandbox')),
     ).toBe(directory);

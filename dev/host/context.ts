@@ -29,16 +29,18 @@ export function createContext(
     triggerMetadata,
     logHandler: (level, ...args: unknown[]) => {
       const [first, second] = args;
+      const text = typeof first === 'string' ? first : JSON.stringify(first);
+      const parsed = splitStructuredLine(text);
       const fields =
         second !== null && typeof second === 'object'
           ? (second as Record<string, unknown>)
-          : undefined;
+          : parsed.fields;
       listener({
         time: new Date(),
         level: level as LogLevel,
         functionName,
         invocationId,
-        message: typeof first === 'string' ? first : JSON.stringify(first),
+        message: parsed.message,
         fields,
       });
     },

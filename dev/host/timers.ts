@@ -47,13 +47,20 @@ export function startTimer(job: TimerJob, listener: HostLogListener): RunningTim
     return running;
   };
 
-  const arm = () => {
+  // Node fires a timer longer than about 24.8 days at once, so far-off runs wait in hops.
+  const maxTimerMs = 24 * 60 * 60 * 1000;
+  const wait = (due: Date) => {
     if (stopped) return;
-    const due = schedule.next(new Date());
+    const remaining = due.getTime() - Date.now();
+    if (remaining > maxTimerMs) {
+      timeout = setTimeout(() => wait(due), maxTimerMs);
+      return;
+    }
     timeout = setTimeout(() => {
       void run(false).finally(arm);
-    }, due.getTime() - Date.now());
+    }, remaining);
   };
+  const arm = () => wait(schedule.next(new Date()));
   arm();
 
   return {

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../dev/cli';
+import { bcCasesDir, bcFixturesDir } from '../../dev/paths';
 
-const fixtures = join(__dirname, '..', 'shared', 'flows', 'salesOrders', 'fixtures');
-const blankValuesFile = join(fixtures, 'cases', 'sales-order-blank-values.json');
-const draftFile = join(fixtures, 'cases', 'sales-order-draft-status.json');
+const blankValuesFile = join(bcCasesDir(), '09-blank-dates-strings-guids.json');
+const draftFile = join(bcCasesDir(), '02-status-draft-is-bc-open.json');
 const locationId = '7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d';
 
 interface Run {
@@ -197,7 +197,7 @@ describe('runCli preview sales-order', () => {
     const result = await run(
       'preview',
       'sales-order',
-      join(fixtures, 'bc', 'sales-order-create-response.json'),
+      join(bcFixturesDir(), 'sales-order-create-response.json'),
     );
 
     expect(result.code).toBe(2);
@@ -270,8 +270,10 @@ describe('runCli usage errors', () => {
 });
 
 describe('runCli on every fixture', () => {
-  const files = ['bc', 'cases'].flatMap((dir) =>
-    readdirSync(join(fixtures, dir)).map((name) => join(fixtures, dir, name)),
+  const files = [bcFixturesDir(), bcCasesDir()].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => join(dir, name)),
   );
 
   it.each(files)('handles %s without crashing', async (file) => {
@@ -284,11 +286,11 @@ describe('runCli on every fixture', () => {
   });
 
   it('names non-sales-order files', async () => {
-    const result = await run('preview', 'sales-order', join(fixtures, 'bc', 'customer-get.json'));
+    const result = await run('preview', 'sales-order', join(bcFixturesDir(), 'customer-get.json'));
     const caseFile = await run(
       'preview',
       'sales-order',
-      join(fixtures, 'cases', 'top-hides-nextlink.json'),
+      join(bcCasesDir(), '05-top-hides-nextlink.json'),
     );
 
     expect(result.code).toBe(1);

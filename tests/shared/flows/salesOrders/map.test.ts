@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bcCasesDir } from '../../../../dev/paths';
 import {
   parseBcSalesOrder,
   type SalesOrderLineSnapshot,
@@ -65,9 +66,7 @@ const warehouses = new Map([
 ]);
 
 function caseOrder(file: string): SalesOrderSnapshot {
-  const input: unknown = JSON.parse(
-    readFileSync(join(__dirname, 'fixtures', 'cases', file), 'utf8'),
-  ).input;
+  const input: unknown = JSON.parse(readFileSync(join(bcCasesDir(), file), 'utf8')).input;
   const result = parseBcSalesOrder(input);
   if (!result.ok) throw new Error(result.problems.join('; '));
   return result.value;
@@ -228,7 +227,7 @@ describe('mapSalesOrder', () => {
 
   it('skips a draft order without an error', () => {
     // A Draft order is one a BC user has not released yet: it is picked up once its status is Open.
-    const draft = caseOrder('sales-order-draft-status.json');
+    const draft = caseOrder('02-status-draft-is-bc-open.json');
 
     expect(draft.status).toBe('Draft');
     expect(mapSalesOrder(draft, new Map())).toEqual([]);
@@ -342,7 +341,7 @@ describe('mapSalesOrder', () => {
 
   it('omits blank values instead of sending them', () => {
     // BC writes '' for no text, 0001-01-01 for no date and the zero GUID for no location.
-    const blank = caseOrder('sales-order-blank-values.json');
+    const blank = caseOrder('09-blank-dates-strings-guids.json');
 
     const [result, ...others] = mapSalesOrder(blank, new Map(), 'WH-DEFAULT');
 
@@ -374,7 +373,7 @@ describe('mapSalesOrder', () => {
   });
 
   it('names the blank location of an order without a default', () => {
-    const blank = caseOrder('sales-order-blank-values.json');
+    const blank = caseOrder('09-blank-dates-strings-guids.json');
 
     const error = businessErrorOf(() => mapSalesOrder(blank, new Map()));
 

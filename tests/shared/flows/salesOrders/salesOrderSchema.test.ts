@@ -1,21 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bcCasesDir, bcFixturesDir } from '../../../../dev/paths';
 import {
   parseBcSalesOrder,
   parseSalesOrderSnapshot,
   type SalesOrderSnapshot,
 } from '../../../../shared/bc/salesOrder';
 
-const fixtures = join(__dirname, 'fixtures');
-
 type Payload = Record<string, unknown> & { salesOrderLines: Record<string, unknown>[] };
 
-function readJson(...parts: string[]): unknown {
-  return JSON.parse(readFileSync(join(fixtures, ...parts), 'utf8'));
+function readJson(dir: string, file: string): unknown {
+  return JSON.parse(readFileSync(join(dir, file), 'utf8'));
 }
 
 function caseInput(file: string): Payload {
-  return (readJson('cases', file) as { input: Payload }).input;
+  return (readJson(bcCasesDir(), file) as { input: Payload }).input;
 }
 
 function firstLine(payload: Payload): Record<string, unknown> {
@@ -30,8 +29,8 @@ function snapshotOf(payload: unknown): SalesOrderSnapshot {
   return result.value;
 }
 
-const blankValuesOrder = () => caseInput('sales-order-blank-values.json');
-const draftOrder = () => caseInput('sales-order-draft-status.json');
+const blankValuesOrder = () => caseInput('09-blank-dates-strings-guids.json');
+const draftOrder = () => caseInput('02-status-draft-is-bc-open.json');
 
 describe('parseBcSalesOrder', () => {
   it('keeps the fields the flow needs from a full order', () => {
@@ -181,7 +180,7 @@ describe('parseBcSalesOrder', () => {
   });
 
   it('rejects an order read without its lines', () => {
-    const result = parseBcSalesOrder(readJson('bc', 'sales-order-create-response.json'));
+    const result = parseBcSalesOrder(readJson(bcFixturesDir(), 'sales-order-create-response.json'));
 
     expect(result).toEqual({
       ok: false,
@@ -190,9 +189,12 @@ describe('parseBcSalesOrder', () => {
   });
 
   it('rejects every fixture that is not a sales order', () => {
-    for (const file of readdirSync(join(fixtures, 'bc'))) {
-      if (file.startsWith('sales-order-create')) continue;
-      expect({ file, ok: parseBcSalesOrder(readJson('bc', file)).ok }).toEqual({ file, ok: false });
+    for (const file of readdirSync(bcFixturesDir())) {
+      if (!file.endsWith('.json') || file.startsWith('sales-order-create')) continue;
+      expect({ file, ok: parseBcSalesOrder(readJson(bcFixturesDir(), file)).ok }).toEqual({
+        file,
+        ok: false,
+      });
     }
   });
 });

@@ -25,7 +25,7 @@ function headerRecord(request: IncomingMessage): Record<string, string> {
 }
 
 async function writeResult(response: ServerResponse, result: HttpResponseInit): Promise<void> {
-  const headers = new Headers(result.headers as ConstructorParameters<typeof Headers>[0]);
+  const headers = new Headers(result.headers);
   let body: Buffer | undefined;
   if (result.jsonBody !== undefined) {
     body = Buffer.from(JSON.stringify(result.jsonBody));

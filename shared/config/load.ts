@@ -12,13 +12,17 @@ function checkCombinations(s: Settings): string[] {
       'ServiceBusConnection: missing; set a connection string, or ServiceBusConnection__fullyQualifiedNamespace for a managed identity',
     );
   }
-  if (!s.DataStorageConnection && !(s.DataStorage__tableServiceUri && s.DataStorage__blobServiceUri)) {
+  if (
+    !s.DataStorageConnection &&
+    !(s.DataStorage__tableServiceUri && s.DataStorage__blobServiceUri)
+  ) {
     problems.push(
       'DataStorageConnection: missing; set a connection string, or both DataStorage__tableServiceUri and DataStorage__blobServiceUri',
     );
   }
   if (s.BC_AUTH_MODE === 'clientSecret') {
-    if (!s.BC_CLIENT_ID) problems.push('BC_CLIENT_ID: missing; required when BC_AUTH_MODE is clientSecret');
+    if (!s.BC_CLIENT_ID)
+      problems.push('BC_CLIENT_ID: missing; required when BC_AUTH_MODE is clientSecret');
     if (!s.BC_CLIENT_SECRET) {
       problems.push('BC_CLIENT_SECRET: missing; required when BC_AUTH_MODE is clientSecret');
     }
@@ -27,7 +31,12 @@ function checkCombinations(s: Settings): string[] {
     problems.push('JASCI_API_KEY: missing; required when JASCI_AUTH_MODE is apiKey');
   }
   if (s.JASCI_AUTH_MODE === 'oauth') {
-    for (const name of ['JASCI_TENANT_ID', 'JASCI_COMPANY_ID', 'JASCI_USER_ID', 'JASCI_PASSWORD'] as const) {
+    for (const name of [
+      'JASCI_TENANT_ID',
+      'JASCI_COMPANY_ID',
+      'JASCI_USER_ID',
+      'JASCI_PASSWORD',
+    ] as const) {
       if (!s[name]) problems.push(`${name}: missing; required when JASCI_AUTH_MODE is oauth`);
     }
   }

@@ -7,7 +7,11 @@ import * as v from 'valibot';
 
 const text = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
 const optionalText = v.optional(v.pipe(v.string(), v.trim()));
-const url = v.pipe(v.string(), v.trim(), v.url('must be an absolute URL such as https://host/path'));
+const url = v.pipe(
+  v.string(),
+  v.trim(),
+  v.url('must be an absolute URL such as https://host/path'),
+);
 const positiveInt = (fallback: number) =>
   v.optional(
     v.pipe(
@@ -23,7 +27,10 @@ const secondsList = (fallback: string) =>
   v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of seconds, e.g. 60,300,900'),
+      v.regex(
+        /^\s*\d+(\s*,\s*\d+)*\s*$/,
+        'must be a comma-separated list of seconds, e.g. 60,300,900',
+      ),
       v.transform((s) => s.split(',').map((part) => Number(part.trim()))),
     ),
     fallback,
@@ -65,7 +72,13 @@ export const settingsSchema = v.object({
   DataStorage__tableServiceUri: v.optional(url),
   DataStorage__blobServiceUri: v.optional(url),
   ARCHIVE_CONTAINER: v.optional(
-    v.pipe(v.string(), v.regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name (3-63 lowercase letters, digits and hyphens)')),
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+        'must be a valid blob container name (3-63 lowercase letters, digits and hyphens)',
+      ),
+    ),
     'failed-messages',
   ),
   /** Client id of the user-assigned managed identity; read by @azure/identity in Azure. */

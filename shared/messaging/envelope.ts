@@ -73,7 +73,9 @@ export function parseEnvelope(
   const result = v.safeParse(envelopeSchema, body);
   if (result.success) return { ok: true, envelope: result.output };
   const problem = result.issues
-    .map((issue) => `${issue.path?.map((p) => String(p.key)).join('.') ?? 'body'}: ${issue.message}`)
+    .map(
+      (issue) => `${issue.path?.map((p) => String(p.key)).join('.') ?? 'body'}: ${issue.message}`,
+    )
     .join('; ');
   return { ok: false, problem };
 }

@@ -5,7 +5,8 @@ import { hostSettingNames, settingNames } from '../../../shared/config/schema';
 import { ConfigError } from '../../../shared/errors';
 
 const minimal = {
-  ServiceBusConnection: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=a;SharedAccessKey=b;UseDevelopmentEmulator=true',
+  ServiceBusConnection:
+    'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=a;SharedAccessKey=b;UseDevelopmentEmulator=true',
   DataStorageConnection: 'UseDevelopmentStorage=true',
   BC_TENANT_ID: 'tenant',
   BC_ENVIRONMENT: 'Production',
@@ -68,7 +69,10 @@ describe('loadSettings', () => {
   test('requires a Service Bus connection of one kind', () => {
     const { ServiceBusConnection: _omitted, ...rest } = minimal;
     expect(problemsOf(rest).join('\n')).toMatch(/^ServiceBusConnection: missing/m);
-    const identity = { ...rest, ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net' };
+    const identity = {
+      ...rest,
+      ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+    };
     expect(problemsOf(identity)).toEqual([]);
   });
 

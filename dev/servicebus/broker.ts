@@ -54,6 +54,8 @@ export class Broker {
     this.on('message', (context) => this.onMessage(context));
     this.on('sender_flow', (context) => this.consumers.get(context.sender!)?.onFlow());
     this.on('sender_draining', (context) => this.consumers.get(context.sender!)?.onDrain());
+    // rhea reports 'sendable' when its delivery buffer for the session has room again.
+    this.on('sendable', (context) => this.consumers.get(context.sender!)?.store.pump());
     for (const outcome of ['accepted', 'rejected', 'modified', 'released'] as const) {
       this.on(outcome, (context) => this.onOutcome(context, outcome));
     }
@@ -184,6 +186,7 @@ export class Broker {
     const consumer = this.consumers.get(context.sender!);
     if (consumer && !consumer.settlesOnSend && context.delivery) {
       settleDelivery(consumer.store, context.delivery, outcome);
+      consumer.forget(context.delivery);
     }
   }
 
@@ -237,6 +240,7 @@ export class Broker {
     const consumer = this.consumers.get(sender);
     if (consumer) {
       consumer.store.removeConsumer(consumer);
+      consumer.close();
       this.consumers.delete(sender);
     }
   }

@@ -3,10 +3,16 @@ import { lockTokenToDeliveryTag } from './codec';
 import type { Consumer, MessageLock, MessageStore } from './messageStore';
 import { toWireMessage, type StoredMessage } from './storedMessage';
 
-/** Fields of a rhea sender that its typings leave out. */
+/** Fields of rhea senders and deliveries that its typings leave out. */
 interface SenderInternals {
   credit: number;
   delivery_count: number;
+  session: { outgoing: { available(): number } };
+}
+
+interface DeliveryInternals {
+  settled: boolean;
+  remote_settled: boolean;
 }
 
 /**
@@ -19,6 +25,8 @@ export class LinkConsumer implements Consumer {
   private creditLimit = 0;
   /** Deliveries sent on this link, plus credit given back by drains: the AMQP delivery-count. */
   private deliveryCount = 0;
+  /** Peek-lock deliveries that the client has not settled yet. */
+  private readonly unsettled = new Set<Delivery>();
 
   constructor(
     private readonly sender: Sender,
@@ -30,16 +38,22 @@ export class LinkConsumer implements Consumer {
     if (!this.sender.is_open()) {
       return 0;
     }
-    return Math.max(0, this.creditLimit - this.deliveryCount);
+    const internals = this.sender as unknown as SenderInternals;
+    // rhea keeps unsettled deliveries in a fixed-size buffer per session and throws when it is
+    // full; its 'sendable' event reports free space again.
+    const bufferSpace = internals.session.outgoing.available();
+    return Math.max(0, Math.min(this.creditLimit - this.deliveryCount, bufferSpace));
   }
 
   deliver(stored: StoredMessage, lock?: MessageLock): void {
     const wire = toWireMessage(stored, 'active', lock?.lockedUntil);
     const tag = lock ? lockTokenToDeliveryTag(lock.token) : undefined;
-    const delivery: Delivery = this.sender.send(wire, tag);
+    const delivery = this.sender.send(wire, tag);
     if (this.settlesOnSend) {
       // receiveAndDelete: the message leaves the queue as it is sent.
-      (delivery as { settled: boolean }).settled = true;
+      (delivery as unknown as DeliveryInternals).settled = true;
+    } else {
+      this.unsettled.add(delivery);
     }
     this.deliveryCount += 1;
   }
@@ -56,5 +70,24 @@ export class LinkConsumer implements Consumer {
     this.store.pump();
     this.deliveryCount = Math.max(this.deliveryCount, this.creditLimit);
     this.sender.set_drained(true);
+  }
+
+  /**
+   * Lets rhea drop a delivery that the broker has settled. With receiver settle mode "second"
+   * the client sends no further frame after the broker's settled disposition, so rhea would
+   * otherwise keep the delivery, and every later one on the session, forever.
+   */
+  forget(delivery: Delivery): void {
+    this.unsettled.delete(delivery);
+    const internals = delivery as unknown as DeliveryInternals;
+    internals.settled = true;
+    internals.remote_settled = true;
+  }
+
+  /** Drops the deliveries still open when the link closes; their locks stay until they expire. */
+  close(): void {
+    for (const delivery of [...this.unsettled]) {
+      this.forget(delivery);
+    }
   }
 }

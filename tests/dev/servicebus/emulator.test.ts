@@ -309,11 +309,13 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
   });
 
   test('subscribe processes many messages concurrently', async () => {
-    const count = 60;
-    await sendBodies(
-      'stream',
-      Array.from({ length: count }, (_, i) => ({ n: i })),
-    );
+    // More than rhea's default buffer of 2048 deliveries per session, which settled
+    // deliveries must leave.
+    const count = 2100;
+    for (let start = 0; start < count; start += 300) {
+      const bodies = Array.from({ length: 300 }, (_, i) => ({ n: start + i }));
+      await sendBodies('stream', bodies);
+    }
     const receiver = client.createReceiver('stream');
     const seen = new Set<number>();
     let running = 0;
@@ -327,7 +329,7 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
         processMessage: async (message: ServiceBusReceivedMessage) => {
           running += 1;
           maxRunning = Math.max(maxRunning, running);
-          await delay(5);
+          await delay(1);
           seen.add((message.body as { n: number }).n);
           running -= 1;
           if (seen.size === count) {
@@ -340,7 +342,8 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
       },
       { maxConcurrentCalls: 4 },
     );
-    await done;
+    // A stall fails the count check below instead of the jest timeout.
+    await Promise.race([done, delay(20_000)]);
     await subscription.close();
     await receiver.close();
 

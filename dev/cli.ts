@@ -1,7 +1,7 @@
 import { parsePreviewOptions, UsageError } from './preview/options';
 import { previewSalesOrderFile } from './preview/salesOrder';
 
-/** Where the CLI writes; tests capture both streams. */
+/** Output streams of the CLI; tests capture both. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -31,7 +31,10 @@ Exit codes: 0 printed the orders (an empty list when nothing would be sent), 1 i
 or unreadable file, 2 the order cannot be sent (the message names the field and the fix).
 `;
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. Every error,
+ * expected or not, becomes a message on stderr, so no stack trace reaches the user.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     return await dispatch(argv, io);

@@ -6,7 +6,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** What the preview needs besides the order: location codes and the warehouse map. */
+/** Location codes and warehouse map that stand in for BC locations and the WarehouseMap table. */
 export interface PreviewContext {
   /** BC location id (lower case) to location code. */
   locations: Map<string, string>;

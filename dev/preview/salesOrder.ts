@@ -16,8 +16,8 @@ const notASalesOrder =
   'expected a BC sales order with salesOrderLines: a bare order, a BC response with a value list, or a case file whose input is the order';
 
 /**
- * Maps every sales order in `file` the way the worker would, with the given context standing in
- * for BC locations and the WarehouseMap table. Throws UsageError for a file that holds no sales order.
+ * Maps every sales order in `file` the way the worker would, using the given context for BC
+ * locations and the WarehouseMap table. Throws UsageError for a file without a sales order.
  */
 export async function previewSalesOrderFile(
   file: string,
@@ -82,7 +82,7 @@ function salesOrderCandidates(json: unknown, file: string): unknown[] {
   else if (isObject(content) && Array.isArray(content.value)) candidates = content.value;
   else candidates = [content];
   if (candidates.length === 0)
-    throw new UsageError(`${file} holds no sales orders; ${notASalesOrder}`);
+    throw new UsageError(`${file} contains no sales orders; ${notASalesOrder}`);
   if (!candidates.every(looksLikeSalesOrder))
     throw new UsageError(`${file} is not a sales order; ${notASalesOrder}`);
   return candidates;
@@ -92,7 +92,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A sales order has lines, or at least the header fields no other BC entity combines. */
+/** Returns true for an object with lines, or with the header fields no other BC entity combines. */
 function looksLikeSalesOrder(value: unknown): boolean {
   if (!isObject(value)) return false;
   if ('salesOrderLines' in value) return true;

@@ -243,7 +243,7 @@ function toResult<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Pa
   return { ok: false, problems: result.issues.map(describeIssue) };
 }
 
-/** What to do about a missing field, where the fix is not obvious from its name. */
+/** Fix for a missing field whose name alone does not tell what to do. */
 const missingFieldHints: Record<string, string> = {
   salesOrderLines: 'read sales orders with $expand=salesOrderLines',
 };

@@ -40,7 +40,7 @@ function writeScratch(name: string, content: unknown): string {
   return file;
 }
 
-/** The draft order of the fixtures, released, as a bare BC order. */
+/** Returns the draft order of the fixtures, released, as a bare BC order. */
 function releasedOrder(): Record<string, unknown> {
   const input = JSON.parse(readFileSync(draftFile, 'utf8')).input;
   return { ...input, status: 'Open' };

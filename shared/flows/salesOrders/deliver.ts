@@ -26,10 +26,10 @@ export interface DeliverSalesOrderDeps {
 export type DeliverOutcome = 'delivered' | 'unchanged' | 'stale';
 
 /**
- * Sends one `salesOrder.upsert` message to JASCI: drops a version older than the one the ledger
- * holds, maps the snapshot with the current warehouse map, skips a payload identical to the last
- * one sent, upserts each JASCI order and records what was sent. BusinessError and TransientError
- * reach the caller, which retries or archives the message.
+ * Sends one `salesOrder.upsert` message to JASCI. A version older than the ledger's is dropped and
+ * a payload identical to the last one sent is skipped. Otherwise the snapshot is mapped with the
+ * current warehouse map, each JASCI order is upserted and the ledger records what was sent.
+ * BusinessError and TransientError reach the caller, which archives or retries the message.
  */
 export async function deliverSalesOrder(
   deps: DeliverSalesOrderDeps,

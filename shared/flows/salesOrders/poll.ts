@@ -11,7 +11,7 @@ import { compareVersions } from '../../state/documentLedger';
 import * as v from 'valibot';
 import { withLocationCodes } from './map';
 
-/** Name of the SyncCursors row that holds the latest `lastModifiedDateTime` read. */
+/** Name of the SyncCursors row that stores the latest `lastModifiedDateTime` read. */
 export const SALES_ORDER_CURSOR = 'salesOrders';
 
 const POLLER = 'salesOrders';

@@ -1,30 +1,19 @@
 import type { Server, Socket } from 'node:net';
 import { create_container } from 'rhea';
-import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
-import type { Endpoint, QueueRegistry } from './addresses';
-import { BATCH_MESSAGE_FORMAT, unpackBatch } from './codec';
+import type { Connection, EventContext, Message, Sender } from 'rhea';
+import type { QueueRegistry } from './addresses';
+import { BATCH_MESSAGE_FORMAT, encodeMessage, unpackBatch } from './codec';
 import { LinkConsumer } from './consumer';
 import {
-  handleCbsRequest,
-  handleManagementRequest,
-  type ManagementReply,
-  toReplyMessage,
-} from './management';
+  closeNotFound,
+  echoTerminus,
+  hasSessionFilter,
+  ReplyRouter,
+  setMaxMessageSize,
+} from './links';
+import type { EmulatorLogger } from './logger';
+import { handleRequest } from './management';
 import { type Outcome, settleDelivery } from './settlement';
-
-/** Log sink of the emulator; the shape matches the project's Logger. */
-export interface EmulatorLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-/** Fields of rhea links and connections that its typings leave out. */
-interface LinkInternals {
-  local: {
-    attach: { snd_settle_mode?: number; rcv_settle_mode?: number; max_message_size?: number };
-  };
-}
 
 /** Largest message the queue links accept, as on the Service Bus Standard tier (256 KiB). */
 const MAX_MESSAGE_SIZE_BYTES = 256 * 1024;
@@ -36,14 +25,14 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private readonly consumers = new Map<Sender, LinkConsumer>();
-  /** Per connection, the links that carry replies, by link name and by target address. */
-  private readonly replyLinks = new WeakMap<Connection, Map<string, Sender>>();
+  private readonly replies: ReplyRouter;
   private server: Server | undefined;
 
   constructor(
     private readonly queues: QueueRegistry,
     private readonly log: EmulatorLogger,
   ) {
+    this.replies = new ReplyRouter(log);
     this.on('connection_open', (context) => {
       this.connections.add(context.connection);
     });
@@ -122,7 +111,7 @@ export class Broker {
         description: `Cannot send to "${receiver.target?.address}": a dead-letter sub-queue does not accept messages.`,
       });
     } else if (endpoint.kind === 'entity') {
-      (receiver as unknown as LinkInternals).local.attach.max_message_size = MAX_MESSAGE_SIZE_BYTES;
+      setMaxMessageSize(receiver, MAX_MESSAGE_SIZE_BYTES);
     }
   }
 
@@ -137,7 +126,7 @@ export class Broker {
       return;
     }
     if (endpoint.kind !== 'entity') {
-      this.registerReplyLink(context.connection, sender);
+      this.replies.register(context.connection, sender);
       return;
     }
     if (hasSessionFilter(sender)) {
@@ -162,12 +151,27 @@ export class Broker {
     }
     if (endpoint.kind !== 'entity') {
       delivery.accept();
-      this.reply(context.connection, context.message!, replyFor(endpoint, context.message!));
+      this.replies.send(
+        context.connection,
+        context.message!,
+        handleRequest(endpoint, context.message!),
+      );
+      return;
+    }
+    const format = (context as { format?: number }).format;
+    const size =
+      format === BATCH_MESSAGE_FORMAT
+        ? (context.message as unknown as Buffer).length
+        : encodeMessage(context.message!).length;
+    if (size > MAX_MESSAGE_SIZE_BYTES) {
+      delivery.reject({
+        condition: 'amqp:link:message-size-exceeded',
+        description: `The message is ${size} bytes; the maximum is ${MAX_MESSAGE_SIZE_BYTES} bytes.`,
+      });
       return;
     }
     let messages: Message[];
     try {
-      const format = (context as { format?: number }).format;
       messages =
         format === BATCH_MESSAGE_FORMAT
           ? unpackBatch(context.message as unknown as Buffer)
@@ -187,33 +191,6 @@ export class Broker {
     if (consumer && !consumer.settlesOnSend && context.delivery) {
       settleDelivery(consumer.store, context.delivery, outcome);
       consumer.forget(context.delivery);
-    }
-  }
-
-  private reply(connection: Connection, request: Message, reply: ManagementReply): void {
-    const replyTo = request.reply_to;
-    const sender = replyTo ? this.replyLinks.get(connection)?.get(replyTo) : undefined;
-    if (!sender) {
-      this.log.warn('No reply link for a management request; the reply is dropped.', {
-        replyTo,
-        operation: (request.application_properties as Record<string, unknown> | undefined)
-          ?.operation,
-      });
-      return;
-    }
-    sender.send(toReplyMessage(request, reply));
-  }
-
-  private registerReplyLink(connection: Connection, sender: Sender): void {
-    let links = this.replyLinks.get(connection);
-    if (!links) {
-      links = new Map();
-      this.replyLinks.set(connection, links);
-    }
-    links.set(sender.name, sender);
-    const target = sender.target?.address;
-    if (target) {
-      links.set(target, sender);
     }
   }
 
@@ -252,34 +229,4 @@ export class Broker {
       }
     }
   }
-}
-
-function replyFor(
-  endpoint: Exclude<Endpoint, { kind: 'entity' }>,
-  request: Message,
-): ManagementReply {
-  return endpoint.kind === 'cbs'
-    ? handleCbsRequest(request)
-    : handleManagementRequest(endpoint.queue, endpoint.subQueue, request);
-}
-
-/** Copies the client's source, target and settle modes into the broker's attach frame. */
-function echoTerminus(link: Sender | Receiver): void {
-  link.set_source(link.source);
-  link.set_target(link.target);
-  const attach = (link as unknown as LinkInternals).local.attach;
-  attach.snd_settle_mode = link.snd_settle_mode;
-  attach.rcv_settle_mode = link.rcv_settle_mode;
-}
-
-function closeNotFound(link: Sender | Receiver, address: string | undefined): void {
-  link.close({
-    condition: 'amqp:not-found',
-    description: `The messaging entity "${address ?? ''}" could not be found. Add it to the emulator's queues.`,
-  });
-}
-
-function hasSessionFilter(sender: Sender): boolean {
-  const filter = (sender.source as { filter?: Record<string, unknown> } | undefined)?.filter;
-  return filter !== undefined && filter !== null && 'com.microsoft:session-filter' in filter;
 }

@@ -1,8 +1,9 @@
 import { QueueRegistry } from './addresses';
-import { Broker, type EmulatorLogger } from './broker';
+import { Broker } from './broker';
+import { consoleWarnings, type EmulatorLogger } from './logger';
 import { ServiceBusQueue } from './queue';
 
-export type { EmulatorLogger } from './broker';
+export type { EmulatorLogger } from './logger';
 
 export interface QueueOptions {
   name: string;
@@ -43,12 +44,6 @@ export interface ServiceBusEmulator {
   stop(): Promise<void>;
 }
 
-const consoleWarnings: EmulatorLogger = {
-  info: () => undefined,
-  warn: (message, fields) => console.warn(`[servicebus-emulator] ${message}`, fields ?? ''),
-  error: (message, fields) => console.error(`[servicebus-emulator] ${message}`, fields ?? ''),
-};
-
 /**
  * Starts an in-process AMQP 1.0 broker that `@azure/service-bus` uses like Service Bus:
  * queues with peek-lock, dead-lettering, scheduling and duplicate detection.
@@ -60,8 +55,14 @@ export async function startServiceBusEmulator(
   const queues = new QueueRegistry(
     options.queues.map((queue) => new ServiceBusQueue(settingsOf(queue))),
   );
-  const broker = new Broker(queues, options.logger ?? consoleWarnings);
+  const log = options.logger ?? consoleWarnings;
+  const broker = new Broker(queues, log);
   const port = await broker.listen(host, options.port ?? 0);
+  log.info('Service Bus emulator started', {
+    host,
+    port,
+    queues: options.queues.map((queue) => queue.name),
+  });
 
   const queueNamed = (name: string): ServiceBusQueue => {
     const queue = queues.get(name);
@@ -81,6 +82,7 @@ export async function startServiceBusEmulator(
       for (const queue of queues.all()) {
         queue.close();
       }
+      log.info('Service Bus emulator stopped', { port });
     },
   };
 }

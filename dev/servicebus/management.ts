@@ -7,6 +7,7 @@ import {
   wrapLongArray,
   wrapTimestampArray,
 } from './codec';
+import type { Endpoint } from './addresses';
 import type { MessageStore } from './messageStore';
 import type { ServiceBusQueue, SubQueue } from './queue';
 import { scheduledTimeOf, toWireMessage } from './storedMessage';
@@ -38,6 +39,16 @@ const notImplemented = (what: string): ManagementReply => ({
   statusDescription: `${what} is not supported by the Service Bus emulator.`,
   errorCondition: 'amqp:not-implemented',
 });
+
+/** Runs a request sent to `$cbs` or to an entity's `$management` address. */
+export function handleRequest(
+  endpoint: Exclude<Endpoint, { kind: 'entity' }>,
+  request: Message,
+): ManagementReply {
+  return endpoint.kind === 'cbs'
+    ? handleCbsRequest(request)
+    : handleManagementRequest(endpoint.queue, endpoint.subQueue, request);
+}
 
 /** Accepts every CBS `put-token` request: the emulator does not check SAS tokens. */
 export function handleCbsRequest(request: Message): ManagementReply {

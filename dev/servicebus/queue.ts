@@ -55,6 +55,7 @@ export class ServiceBusQueue {
     } else if (this.isDuplicate(message.message_id)) {
       return { sequenceNumber, duplicate: true };
     }
+    // NOTE: time-to-live is not enforced: an expired message is still delivered.
     const stored: StoredMessage = {
       sequenceNumber,
       message,

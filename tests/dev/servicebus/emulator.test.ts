@@ -104,6 +104,24 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
     expect(emulator.queueDepth('batches').active).toBe(0);
   });
 
+  test('message over 256 KiB is rejected', async () => {
+    const sender = client.createSender('basic');
+    const batch = await sender.createMessageBatch();
+    expect(batch.maxSizeInBytes).toBe(256 * 1024);
+    expect(batch.tryAddMessage({ body: 'x'.repeat(300_000) })).toBe(false);
+
+    const send = sender.sendMessages({ body: 'x'.repeat(300_000) });
+    await expect(send).rejects.toMatchObject({ code: 'MessageSizeExceeded' });
+    await sender.sendMessages({ body: 'y'.repeat(200_000) });
+    await sender.close();
+    expect(emulator.queueDepth('basic').active).toBe(1);
+
+    const receiver = client.createReceiver('basic', { receiveMode: 'receiveAndDelete' });
+    const [message] = await receiver.receiveMessages(1);
+    expect((message!.body as string).length).toBe(200_000);
+    await receiver.close();
+  });
+
   test('abandon redelivers with higher delivery count', async () => {
     await sendBodies('abandon', ['retry me']);
     const receiver = client.createReceiver('abandon');

@@ -57,7 +57,26 @@ export function mapSalesOrder(
       },
     );
   }
-  return splitByWarehouse(order, mapped);
+  return splitByWarehouse(order, mapped, orderWarehouses(order, warehouses, defaultWarehouseCode));
+}
+
+/**
+ * Returns the warehouses of every item line, shipped or not. Whether an order is split (and so
+ * how its JASCI order numbers read) must not change once part of it has shipped, or a later
+ * version would reach JASCI under a new order number.
+ */
+function orderWarehouses(
+  order: SalesOrderSnapshot,
+  warehouses: ReadonlyMap<string, string>,
+  defaultWarehouseCode: string | undefined,
+): Set<string> {
+  const codes = new Set<string>();
+  for (const line of order.lines) {
+    if (line.lineType !== 'Item') continue;
+    const warehouse = warehouseFor(line, warehouses, defaultWarehouseCode);
+    if (typeof warehouse === 'string') codes.add(warehouse);
+  }
+  return codes;
 }
 
 /**
@@ -212,6 +231,7 @@ function lookUpWarehouse(
 function splitByWarehouse(
   order: SalesOrderSnapshot,
   mapped: WarehouseLine[],
+  allWarehouses: ReadonlySet<string>,
 ): JasciOutboundOrder[] {
   const byWarehouse = new Map<string, JasciOrderLine[]>();
   for (const { warehouseCode, line } of mapped) {
@@ -219,7 +239,7 @@ function splitByWarehouse(
     lines.push(line);
     byWarehouse.set(warehouseCode, lines);
   }
-  const split = byWarehouse.size > 1;
+  const split = allWarehouses.size > 1;
   return [...byWarehouse].map(([warehouseCode, lines]) =>
     header(order, split ? `${order.number}-${warehouseCode}` : order.number, warehouseCode, lines),
   );

@@ -138,6 +138,18 @@ describe('mapSalesOrder', () => {
     expect(result[1]?.shipTo).toEqual(result[0]?.shipTo);
   });
 
+  it('keeps split order numbers after one warehouse shipped', () => {
+    const lines = [
+      line({ sequence: 10000, locationCode: 'MAIN', shippedQuantity: 4 }),
+      line({ sequence: 20000, lineObjectNumber: 'STOVE-1', locationCode: 'EAST' }),
+    ];
+
+    const result = mapSalesOrder(order(lines), warehouses);
+
+    expect(result.map((o) => o.orderNumber)).toEqual(['SO-1001-WH-EAST']);
+    expect(result[0]?.lines.map((l) => l.lineNumber)).toEqual([20000]);
+  });
+
   it('keeps one order when two locations share a warehouse', () => {
     const shared = new Map([
       ['MAIN', 'WH-1'],

@@ -1,6 +1,6 @@
 import type { ServiceBusQueue, SubQueue } from './queue';
 
-/** What a link address refers to. */
+/** Target of a link address: the CBS node, an entity's management node, or an entity. */
 export type Endpoint =
   | { kind: 'cbs' }
   | { kind: 'management'; queue: ServiceBusQueue; subQueue: SubQueue }

@@ -54,7 +54,7 @@ export class Broker {
     });
   }
 
-  /** Starts listening; resolves with the bound port. */
+  /** Starts listening and resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
     const server = this.container.listen({
       host,
@@ -98,7 +98,7 @@ export class Broker {
     }
   }
 
-  /** A client sender attached, so the broker receives on it. */
+  /** Checks the target of a client sender that attached. The broker receives on that link. */
   private onReceiverOpen(context: EventContext): void {
     const receiver = context.receiver!;
     echoTerminus(receiver);
@@ -115,7 +115,7 @@ export class Broker {
     }
   }
 
-  /** A client receiver attached, so the broker sends on it. */
+  /** Checks the source of a client receiver that attached. The broker sends on that link. */
   private onSenderOpen(context: EventContext): void {
     const sender = context.sender!;
     echoTerminus(sender);
@@ -194,7 +194,7 @@ export class Broker {
     }
   }
 
-  /** Subscribes to a rhea event; a failing handler is logged instead of breaking the connection. */
+  /** Subscribes to a rhea event. A failing handler is logged instead of breaking the connection. */
   private on(event: string, handler: (context: EventContext) => void): void {
     this.container.on(event, (context: EventContext) => {
       try {

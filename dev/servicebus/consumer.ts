@@ -40,7 +40,7 @@ export class LinkConsumer implements Consumer {
     }
     const internals = this.sender as unknown as SenderInternals;
     // rhea keeps unsettled deliveries in a fixed-size buffer per session and throws when it is
-    // full; its 'sendable' event reports free space again.
+    // full. Its 'sendable' event reports free space again.
     const bufferSpace = internals.session.outgoing.available();
     return Math.max(0, Math.min(this.creditLimit - this.deliveryCount, bufferSpace));
   }
@@ -58,14 +58,14 @@ export class LinkConsumer implements Consumer {
     this.deliveryCount += 1;
   }
 
-  /** Records new credit; rhea has already applied the flow frame to `sender.credit`. */
+  /** Records new credit. rhea has already applied the flow frame to `sender.credit`. */
   onFlow(): void {
     const internals = this.sender as unknown as SenderInternals;
     this.creditLimit = internals.credit + internals.delivery_count;
     this.store.pump();
   }
 
-  /** Answers a drain request: send what is ready, then give the rest of the credit back. */
+  /** Handles a drain request: sends what is ready, then returns the remaining credit. */
   onDrain(): void {
     this.store.pump();
     this.deliveryCount = Math.max(this.deliveryCount, this.creditLimit);
@@ -84,7 +84,7 @@ export class LinkConsumer implements Consumer {
     internals.remote_settled = true;
   }
 
-  /** Drops the deliveries still open when the link closes; their locks stay until they expire. */
+  /** Drops the deliveries still open when the link closes. Their locks stay until they expire. */
   close(): void {
     for (const delivery of [...this.unsettled]) {
       this.forget(delivery);

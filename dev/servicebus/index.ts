@@ -18,7 +18,7 @@ export interface QueueOptions {
 export interface ServiceBusEmulatorOptions {
   queues: QueueOptions[];
   host?: '127.0.0.1';
-  /** Port to listen on; 0 picks a free port. Default 0. */
+  /** Port to listen on, where 0 picks a free port. Default 0. */
   port?: number;
   /** Receives connection errors and dropped replies. Default: warnings and errors on the console. */
   logger?: EmulatorLogger;

@@ -18,7 +18,7 @@ export function echoTerminus(link: Sender | Receiver): void {
   attach.rcv_settle_mode = link.rcv_settle_mode;
 }
 
-/** Announces the largest message the broker accepts on a link; the SDK sizes batches by it. */
+/** Announces the largest message the broker accepts on a link. The SDK sizes batches by it. */
 export function setMaxMessageSize(link: Receiver, bytes: number): void {
   (link as unknown as LinkInternals).local.attach.max_message_size = bytes;
 }

@@ -1,4 +1,4 @@
-/** Log sink of the emulator; the shape matches the project's Logger. */
+/** Log sink of the emulator, with the same shape as the project's Logger. */
 export interface EmulatorLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

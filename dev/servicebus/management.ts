@@ -141,7 +141,7 @@ function schedule(queue: ServiceBusQueue, body: RequestBody): ManagementReply {
 
 function cancelScheduled(queue: ServiceBusQueue, body: RequestBody): ManagementReply {
   for (const value of listOf(body['sequence-numbers'], 'sequence-numbers')) {
-    // NOTE: an unknown or already enqueued sequence number is ignored; whether Service Bus
+    // NOTE: an unknown or already enqueued sequence number is ignored. Whether Service Bus
     // rejects it instead has not been checked.
     queue.main.cancelScheduled(longToNumber(value));
   }
@@ -160,7 +160,7 @@ function renewLocks(store: MessageStore, body: RequestBody): ManagementReply {
   return ok({ expirations: wrapTimestampArray(expirations) });
 }
 
-/** Settles by lock token; the SDK does this when the link that delivered the message is closed. */
+/** Settles by lock token. The SDK does this when the link that delivered the message is closed. */
 function updateDisposition(store: MessageStore, body: RequestBody): ManagementReply {
   const status = body['disposition-status'];
   const properties = body['properties-to-modify'] as Record<string, unknown> | undefined;

@@ -1,7 +1,7 @@
 import { generate_uuid } from 'rhea';
 import { type StoredMessage, type StoredMessageState, withChanges } from './storedMessage';
 
-/** A receiving link as the store sees it: how many messages it can take now, and how to send one. */
+/** A receiving link: the number of messages it can take now, and a way to send it one. */
 export interface Consumer {
   readonly settlesOnSend: boolean;
   available(): number;
@@ -23,9 +23,9 @@ export interface DeadLetterInfo {
 
 export interface MessageStoreOptions {
   lockDurationMs: number;
-  /** Failed deliveries after which a message is dead-lettered; unset for the dead-letter sub-queue. */
+  /** Failed deliveries after which a message is dead-lettered. Unset for the dead-letter sub-queue. */
   maxDeliveryCount?: number;
-  /** Receives messages that this store dead-letters; unset for the dead-letter sub-queue. */
+  /** Receives messages that this store dead-letters. Unset for the dead-letter sub-queue. */
   deadLetter?: (stored: StoredMessage, info: DeadLetterInfo) => void;
 }
 
@@ -64,7 +64,7 @@ export class MessageStore {
     this.scheduled.set(stored.sequenceNumber, { stored, timer });
   }
 
-  /** Removes a scheduled message; returns false when no scheduled message has that number. */
+  /** Removes a scheduled message. Returns false when no scheduled message has that number. */
   cancelScheduled(sequenceNumber: number): boolean {
     const entry = this.scheduled.get(sequenceNumber);
     if (!entry) {
@@ -130,13 +130,14 @@ export class MessageStore {
     if (this.options.deadLetter) {
       this.options.deadLetter(lock.stored, info);
     } else {
-      // NOTE: Service Bus rejects dead-lettering from the dead-letter sub-queue; this keeps the message.
+      // NOTE: a message dead-lettered from the dead-letter sub-queue goes back to it. What Service
+      // Bus does in this case has not been checked.
       this.enqueue(lock.stored);
     }
     return true;
   }
 
-  /** Extends a lock by the lock duration; returns the new expiry, or undefined when the lock is lost. */
+  /** Extends a lock by the lock duration. Returns the new expiry, or undefined when the lock is lost. */
   renew(token: string): Date | undefined {
     const lock = this.locks.get(token);
     if (!lock) {

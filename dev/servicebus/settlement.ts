@@ -23,9 +23,10 @@ const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
  * Applies a client's outcome for a peek-lock delivery and settles it. The client waits for
  * the broker's settled disposition and fails the settle call if its state carries an error.
  *
- * - accepted: complete;
- * - modified: abandon (with the annotations to modify), or defer when `undeliverable_here`;
- * - rejected with `com.microsoft:dead-letter`: dead-letter with the reason from `error.info`;
+ * - accepted: complete.
+ * - modified: abandon (with the annotations to modify). With `undeliverable_here` it is a
+ *   defer, which is rejected as not implemented, and the message is abandoned.
+ * - rejected with `com.microsoft:dead-letter`: dead-letter with the reason from `error.info`.
  * - released: abandon.
  */
 export function settleDelivery(store: MessageStore, delivery: Delivery, outcome: Outcome): void {
@@ -33,6 +34,8 @@ export function settleDelivery(store: MessageStore, delivery: Delivery, outcome:
   const remote = (delivery.remote_state ?? {}) as RemoteOutcome;
 
   if (outcome === 'modified' && remote.undeliverable_here) {
+    // The client treats the delivery as settled either way, so the lock would only delay redelivery.
+    store.abandon(token);
     reply(delivery, rejectedWith('amqp:not-implemented', 'Deferring messages is not supported.'));
     return;
   }

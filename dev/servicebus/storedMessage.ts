@@ -7,7 +7,7 @@ export interface StoredMessage {
   /** The message as the client sent it (properties, application properties, annotations, body). */
   readonly message: Message;
   enqueuedAt: Date;
-  /** Failed deliveries so far (abandon or lock expiry); sent as the AMQP header `delivery_count`. */
+  /** Failed deliveries so far (abandon or lock expiry). Sent as the AMQP header `delivery_count`. */
   deliveryCount: number;
   scheduledAt?: Date;
 }

@@ -137,6 +137,22 @@ describe('Service Bus emulator with the @azure/service-bus SDK', () => {
     await receiver.close();
   });
 
+  test('defer is rejected and abandons', async () => {
+    await sendBodies('abandon', ['defer me']);
+    const receiver = client.createReceiver('abandon');
+    const [message] = await receiver.receiveMessages(1);
+    await expect(receiver.deferMessage(message!)).rejects.toThrow(
+      'Deferring messages is not supported.',
+    );
+
+    const [again] = await receiver.receiveMessages(1);
+    expect(again!.body).toBe('defer me');
+    expect(again!.deliveryCount).toBe(1);
+    await receiver.completeMessage(again!);
+    await receiver.close();
+    expect(emulator.queueDepth('abandon').active).toBe(0);
+  });
+
   test('dead-lettered message shows reason on sub-queue', async () => {
     await sendBodies('dead-letter', [{ id: 7 }]);
     const receiver = client.createReceiver('dead-letter');

@@ -1,6 +1,8 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { pollSalesOrders } from '../shared/flows/salesOrders/poll';
 import { loggerFrom } from '../shared/logging';
+import { failureDepsFor } from '../shared/flows/worker';
+import { handleFailure } from '../shared/messaging/failureHandling';
 import { runtime } from '../shared/runtime';
 import type { FunctionSpec } from './table';
 
@@ -10,12 +12,15 @@ export async function salesOrdersPollHandler(
   context: InvocationContext,
 ): Promise<void> {
   const rt = await runtime();
+  const log = loggerFrom(context);
   await pollSalesOrders({
     bc: rt.bc,
     cursors: rt.cursors,
     toJasci: rt.toJasci,
-    log: loggerFrom(context),
+    log,
     now: () => new Date(),
+    reportInvalid: (envelope, error) =>
+      handleFailure(failureDepsFor(rt, log, rt.toJasci), 'salesOrders', envelope, error),
   });
 }
 

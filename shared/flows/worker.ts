@@ -1,9 +1,21 @@
 import { BusinessCode, BusinessError } from '../errors';
-import { handleFailure } from '../messaging/failureHandling';
+import { handleFailure, type FailureDeps } from '../messaging/failureHandling';
 import { parseEnvelope, type Envelope } from '../messaging/envelope';
 import type { Logger } from '../logging';
 import type { QueueSender } from '../messaging/queues';
 import type { Runtime } from '../runtime';
+
+/** The failure-handling dependencies every function builds the same way from the runtime. */
+export function failureDepsFor(rt: Runtime, log: Logger, retrySender: QueueSender): FailureDeps {
+  return {
+    retrySender,
+    failures: rt.failures,
+    archive: rt.store,
+    alerter: rt.alerter,
+    retryDelaysSeconds: rt.settings.RETRY_DELAYS_SECONDS,
+    log,
+  };
+}
 
 /** What a worker did with one message, for the log and the demo's counters. */
 export type WorkerOutcome = string;
@@ -53,14 +65,7 @@ export async function runWorker(
     return outcome;
   } catch (error) {
     const settled = await handleFailure(
-      {
-        retrySender,
-        failures: rt.failures,
-        archive: rt.store,
-        alerter: rt.alerter,
-        retryDelaysSeconds: rt.settings.RETRY_DELAYS_SECONDS,
-        log,
-      },
+      failureDepsFor(rt, log, retrySender),
       input.flow,
       envelope,
       error,

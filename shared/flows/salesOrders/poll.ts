@@ -3,6 +3,7 @@ import type { BcClient } from '../../bc/client';
 import { bcLocationSchema, parseBcSalesOrder, type SalesOrderSnapshot } from '../../bc/salesOrder';
 import { RELEASED_FILTER, isReleased } from '../../bc/status';
 import { edmDateTime, filterAnd, filterCompare } from '../../bc/values';
+import { BusinessCode, BusinessError } from '../../errors';
 import type { Logger } from '../../logging';
 import type { Envelope } from '../../messaging/envelope';
 import type { QueueSender } from '../../messaging/queues';
@@ -36,6 +37,16 @@ export interface PollSalesOrdersDeps {
   startAt?: string;
   /** Overlap window in milliseconds; default DEFAULT_OVERLAP_MS. */
   overlapMs?: number;
+  /**
+   * Records an order that BC returned but that fails validation, with the order as read, so it
+   * shows in the Failures table and its alerts. Without it such an order is only logged.
+   */
+  reportInvalid?: (envelope: Envelope, error: BusinessError) => Promise<unknown>;
+}
+
+interface InvalidOrder {
+  raw: unknown;
+  problems: string[];
 }
 
 export interface PollStats {
@@ -66,13 +77,15 @@ export async function pollSalesOrders(deps: PollSalesOrdersDeps): Promise<PollSt
     const query = { filter: changedSince(cursor, deps.overlapMs), expand: 'salesOrderLines' };
     for await (const page of deps.bc.listPages<unknown>('salesOrders', query)) {
       stats.pages += 1;
-      const orders = validOrders(page, stats, deps.log);
+      const invalid: InvalidOrder[] = [];
+      const orders = validOrders(page, stats, deps.log, invalid);
       if (orders.some(needsLocationCodes)) locations ??= await loadLocations(deps.bc);
       const envelopes = orders.map((order) =>
         envelopeFor(withLocationCodes(order, locations), deps.now()),
       );
       if (envelopes.length > 0) await deps.toJasci.sendBatch(envelopes);
       stats.detected += envelopes.length;
+      for (const order of invalid) await reportInvalidOrder(deps, order);
     }
   } catch (error) {
     deps.log.error('Poll failed; the cursor was not moved', {
@@ -118,7 +131,12 @@ export function changedSince(cursor: string, overlapMs = DEFAULT_OVERLAP_MS): st
  * Validates one page and moves `stats.cursor` past every valid order read. An invalid order is
  * logged with its problems and left out: it cannot be mapped, and BC sends it again once changed.
  */
-function validOrders(page: unknown[], stats: PollStats, log: Logger): SalesOrderSnapshot[] {
+function validOrders(
+  page: unknown[],
+  stats: PollStats,
+  log: Logger,
+  invalid: InvalidOrder[],
+): SalesOrderSnapshot[] {
   const released: SalesOrderSnapshot[] = [];
   for (const raw of page) {
     const result = parseBcSalesOrder(raw);
@@ -129,6 +147,7 @@ function validOrders(page: unknown[], stats: PollStats, log: Logger): SalesOrder
         documentKey: keyOf(raw),
         problems: result.problems,
       });
+      invalid.push({ raw, problems: result.problems });
       continue;
     }
     const order = result.value;
@@ -167,6 +186,29 @@ async function loadLocations(bc: Pick<BcClient, 'listPages'>): Promise<Map<strin
     }
   }
   return codes;
+}
+
+async function reportInvalidOrder(deps: PollSalesOrdersDeps, order: InvalidOrder): Promise<void> {
+  if (!deps.reportInvalid) return;
+  const key = keyOf(order.raw) ?? 'unknown';
+  const modified = (order.raw as { lastModifiedDateTime?: unknown } | null)?.lastModifiedDateTime;
+  const now = deps.now();
+  const envelope: Envelope = {
+    kind: 'salesOrder.upsert',
+    documentKey: key,
+    version: typeof modified === 'string' && modified !== '' ? modified : now.toISOString(),
+    attempt: 1,
+    firstEnqueuedAt: now.toISOString(),
+    correlationId: randomUUID(),
+    payload: order.raw,
+  };
+  const error = new BusinessError(
+    BusinessCode.InvalidPayload,
+    `Sales order ${key} read from BC is invalid: ${order.problems.join('; ')}. ` +
+      'Fix the order in BC; the poller reads it again once it changes.',
+    { details: { problems: order.problems } },
+  );
+  await deps.reportInvalid(envelope, error);
 }
 
 function envelopeFor(order: SalesOrderSnapshot, now: Date): Envelope {

@@ -1,4 +1,4 @@
-import type { InvocationContext } from '@azure/functions';
+import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { ServiceBusClient } from '@azure/service-bus';
 import type { FunctionSpec } from '../../../functions/table';
 import { startLocalHost, type HostLogEntry, type LocalHost } from '../../../dev/host';
@@ -25,7 +25,7 @@ describe('local host', () => {
     {
       name: 'echo',
       trigger: { type: 'http', route: 'echo', methods: ['POST'], authLevel: 'anonymous' },
-      handler: async (request, context) => {
+      handler: async (request: HttpRequest, context: InvocationContext) => {
         context.log('Echo called', { length: (await request.text()).length });
         return { status: 201, jsonBody: { method: request.method, query: request.query.get('q') } };
       },

@@ -1,3 +1,4 @@
+import type { BusinessError } from '../../../../shared/errors';
 import type { ServiceBusReceivedMessage, ServiceBusSender } from '@azure/service-bus';
 import { startBcSandbox, type BcSandbox } from '../../../../dev/bc-sandbox';
 import { BlobStore, containerClientFor } from '../../../../shared/archive/blobStore';
@@ -49,6 +50,8 @@ describe('pollSalesOrders against the BC sandbox', () => {
   let serviceBusSender: ServiceBusSender;
   let logs: LogEntry[];
 
+  const reported: { envelope: Envelope; error: BusinessError }[] = [];
+
   function poll() {
     return pollSalesOrders({
       bc: BcClient.fromSettings(settings),
@@ -56,6 +59,7 @@ describe('pollSalesOrders against the BC sandbox', () => {
       toJasci: sender,
       log: capturingLogger(logs),
       now: () => new Date(),
+      reportInvalid: async (envelope, error) => reported.push({ envelope, error }),
     });
   }
 
@@ -233,5 +237,13 @@ describe('pollSalesOrders against the BC sandbox', () => {
     expect(error?.fields?.problems).toEqual(['salesOrderLines.0.quantity: must be a number']);
     const envelopes = await drainQueue();
     expect(envelopes.map((e) => e.documentKey)).not.toContain('SO-104324');
+  });
+
+  it('reports an invalid order with the order as read', () => {
+    const report = reported.find((r) => r.envelope.documentKey === 'SO-104324');
+    expect(report?.error.code).toBe('INVALID_PAYLOAD');
+    expect(report?.error.message).toContain('salesOrderLines.0.quantity: must be a number');
+    expect((report?.envelope.payload as { number?: string }).number).toBe('SO-104324');
+    expect(report?.envelope.kind).toBe('salesOrder.upsert');
   });
 });

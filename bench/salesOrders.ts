@@ -27,10 +27,7 @@ const usage = `Usage: npm run bench -- [--orders N] [--page-size N] [--json]
 /** BC location codes of the seeded sandbox, each mapped to its own JASCI warehouse. */
 const warehouses: Record<string, string> = { MAIN: 'WH-MAIN', EAST: 'WH-EAST', WEST: 'WH-WEST' };
 const generatorSeed = 20_250_601;
-/**
- * BC_PAGE_SIZE of the benchmark. The setting's default of 1000 also stays far under the request
- * target, but it keeps twice as many orders in memory at once (see docs/benchmarks.md).
- */
+/** BC_PAGE_SIZE of the benchmark: the setting's default (see docs/benchmarks.md). */
 const defaultPageSize = 500;
 const statusIntervalMs = 200;
 const progressIntervalMs = 5000;

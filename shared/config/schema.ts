@@ -100,7 +100,8 @@ export const settingsSchema = v.object({
   BC_CLIENT_SECRET: optionalText,
   BC_MAX_CONCURRENT_REQUESTS: positiveInt(5),
   BC_MAX_REQUESTS_PER_5_MINUTES: positiveInt(6000),
-  BC_PAGE_SIZE: positiveInt(1000),
+  /** Orders per BC page; 500 keeps a page of 20-line orders near 6 MB of JSON. */
+  BC_PAGE_SIZE: positiveInt(500),
   BC_REQUEST_TIMEOUT_SECONDS: positiveInt(60),
 
   // JASCI.

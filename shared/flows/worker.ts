@@ -17,7 +17,7 @@ export function failureDepsFor(rt: Runtime, log: Logger, retrySender: QueueSende
   };
 }
 
-/** What a worker did with one message, for the log and the demo's counters. */
+/** Outcome of one message (`delivered`, `posted`, `retried`, ...), logged for dashboards and the demo. */
 export type WorkerOutcome = string;
 
 export interface WorkerInput {
@@ -28,7 +28,7 @@ export interface WorkerInput {
 }
 
 /**
- * Runs one queue message through `handle` and settles its failures the way the design says:
+ * Runs one queue message through `handle` and settles its failures:
  * transient errors become a scheduled retry copy, business errors are archived and alerted, and
  * both complete the original message. Other errors are re-thrown so Service Bus redelivers the
  * message and dead-letters it after the maximum delivery count.
@@ -42,8 +42,8 @@ export async function runWorker(
 ): Promise<WorkerOutcome> {
   const parsed = parseEnvelope(input.body);
   if (!parsed.ok) {
-    // A body that is not an envelope cannot be retried or replayed as-is; throwing sends it to the
-    // dead-letter queue, whose worker archives and records it.
+    // A body that is not an envelope cannot be retried or replayed as it is. Throwing sends it to
+    // the dead-letter queue, whose worker archives and records it.
     throw new Error(
       `Message ${input.messageId ?? '(no id)'} is not a valid envelope: ${parsed.problem}`,
     );

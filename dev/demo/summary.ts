@@ -142,6 +142,10 @@ async function missingOutcomes(input: SummaryInput, flows: FlowSummary[]): Promi
       `${shipments.detected} shipment events were sent but ${shipments.confirmed} posted in BC`,
     );
   }
+  const unexpected = input.failures.filter((f) => f.documentKey !== demoOrders.unmapped);
+  for (const f of unexpected) {
+    missing.push(`unexpected ${f.category} failure ${f.code} for ${f.documentKey}: ${f.message}`);
+  }
   if (!input.settled) missing.push('the scenario did not settle before the time-out');
   return missing;
 }

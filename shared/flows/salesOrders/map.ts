@@ -23,25 +23,29 @@ interface WarehouseLine {
 }
 
 /**
- * Maps a released sales order to one JASCI order per warehouse. Each line carries its outstanding
- * quantity (quantity - shippedQuantity); lines with nothing outstanding and non-item lines
- * (comments, G/L accounts, resources, charges) are left out. Returns [] for an order that is not
- * released or has nothing outstanding. Throws BusinessError naming every line that cannot be sent.
+ * Maps a released sales order to one JASCI order per warehouse. Each item line carries its ordered
+ * quantity, because JASCI counts what it has shipped against the order itself: the shipments the
+ * connector posts in BC then leave the payload unchanged, so they cause no update in JASCI.
+ * Non-item lines (comments, G/L accounts, resources, charges) are left out. Returns [] for an order
+ * that is not released or has nothing outstanding. Throws BusinessError naming every line that
+ * cannot be sent.
  */
+// NOTE: a line partly shipped in BC before the order first reaches JASCI is still sent with its
+// ordered quantity, so JASCI may ship it again; BC then rejects the excess as QUANTITY_ABOVE_OPEN.
 export function mapSalesOrder(
   order: SalesOrderSnapshot,
   warehouses: ReadonlyMap<string, string>,
   defaultWarehouseCode?: string,
 ): JasciOutboundOrder[] {
   if (!isReleased(order.status)) return [];
-  const openLines = order.lines
-    .filter((line) => line.lineType === 'Item' && outstandingQuantity(line) > 0)
+  const itemLines = order.lines
+    .filter((line) => line.lineType === 'Item' && line.quantity > 0)
     .sort((a, b) => a.sequence - b.sequence);
-  if (openLines.length === 0) return [];
+  if (!itemLines.some((line) => outstandingQuantity(line) > 0)) return [];
 
   const problems = headerProblems(order);
   const mapped: WarehouseLine[] = [];
-  for (const line of openLines) {
+  for (const line of itemLines) {
     const result = mapLine(line, warehouses, defaultWarehouseCode);
     if ('problem' in result) problems.push(result.problem);
     else mapped.push(result);
@@ -178,7 +182,7 @@ function mapLine(
   const mappedLine: JasciOrderLine = {
     lineNumber: line.sequence,
     product: line.lineObjectNumber,
-    quantity: outstandingQuantity(line),
+    quantity: line.quantity,
     uom: line.unitOfMeasureCode,
   };
   if (line.description !== undefined) mappedLine.description = line.description;

@@ -163,7 +163,7 @@ describe('deliverSalesOrder against the JASCI sandbox', () => {
     expect(jasci.orders.get('SO-2003')?.lines[0]?.quantity).toBe(4);
   });
 
-  it('sends the outstanding quantity of a newer version', async () => {
+  it('skips a version changed only by shipping', async () => {
     await deliverSalesOrder(deps, envelopeFor(snapshot('SO-2004', [line({ quantity: 10 })])));
     const partlyShipped = snapshot('SO-2004', [line({ quantity: 10, shippedQuantity: 6 })], {
       lastModifiedDateTime: '2026-12-01T12:00:00.000Z',
@@ -171,10 +171,23 @@ describe('deliverSalesOrder against the JASCI sandbox', () => {
 
     const outcome = await deliverSalesOrder(deps, envelopeFor(partlyShipped));
 
+    expect(outcome).toBe('unchanged');
+    expect(jasci.orders.history('SO-2004')).toHaveLength(1);
+    expect(jasci.orders.get('SO-2004')?.lines[0]?.quantity).toBe(10);
+  });
+
+  it('sends a newer version with a changed quantity', async () => {
+    await deliverSalesOrder(deps, envelopeFor(snapshot('SO-2016', [line({ quantity: 10 })])));
+    const raised = snapshot('SO-2016', [line({ quantity: 12 })], {
+      lastModifiedDateTime: '2026-12-01T12:00:00.000Z',
+    });
+
+    const outcome = await deliverSalesOrder(deps, envelopeFor(raised));
+
     expect(outcome).toBe('delivered');
-    expect(jasci.orders.history('SO-2004')).toHaveLength(2);
-    expect(jasci.orders.get('SO-2004')?.lines[0]?.quantity).toBe(4);
-    expect((await ledger.get(SALES_ORDER_FLOW, 'SO-2004'))?.version).toBe(
+    expect(jasci.orders.history('SO-2016')).toHaveLength(2);
+    expect(jasci.orders.get('SO-2016')?.lines[0]?.quantity).toBe(12);
+    expect((await ledger.get(SALES_ORDER_FLOW, 'SO-2016'))?.version).toBe(
       '2026-12-01T12:00:00.000Z',
     );
   });

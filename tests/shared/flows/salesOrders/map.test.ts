@@ -138,16 +138,18 @@ describe('mapSalesOrder', () => {
     expect(result[1]?.shipTo).toEqual(result[0]?.shipTo);
   });
 
-  it('keeps split order numbers after one warehouse shipped', () => {
+  it('keeps split orders after one warehouse shipped', () => {
     const lines = [
-      line({ sequence: 10000, locationCode: 'MAIN', shippedQuantity: 4 }),
+      line({ sequence: 10000, locationCode: 'MAIN' }),
       line({ sequence: 20000, lineObjectNumber: 'STOVE-1', locationCode: 'EAST' }),
     ];
+    const before = mapSalesOrder(order(lines), warehouses);
+    const shipped = [{ ...lines[0]!, shippedQuantity: 4 }, lines[1]!];
 
-    const result = mapSalesOrder(order(lines), warehouses);
+    const after = mapSalesOrder(order(shipped), warehouses);
 
-    expect(result.map((o) => o.orderNumber)).toEqual(['SO-1001-WH-EAST']);
-    expect(result[0]?.lines.map((l) => l.lineNumber)).toEqual([20000]);
+    expect(after.map((o) => o.orderNumber)).toEqual(['SO-1001-WH-MAIN', 'SO-1001-WH-EAST']);
+    expect(payloadHash(after)).toBe(payloadHash(before));
   });
 
   it('keeps one order when two locations share a warehouse', () => {
@@ -163,7 +165,7 @@ describe('mapSalesOrder', () => {
     expect(result[0]?.lines).toHaveLength(2);
   });
 
-  it('sends the outstanding quantity of partly shipped lines', () => {
+  it('sends ordered quantities of partly shipped orders', () => {
     const lines = [
       line({ sequence: 10000, quantity: 10, shippedQuantity: 4 }),
       line({ sequence: 20000, quantity: 0.3, shippedQuantity: 0.1 }),
@@ -173,8 +175,9 @@ describe('mapSalesOrder', () => {
     const result = mapSalesOrder(order(lines), warehouses);
 
     expect(result[0]?.lines.map((l) => [l.lineNumber, l.quantity])).toEqual([
-      [10000, 6],
-      [20000, 0.2],
+      [10000, 10],
+      [20000, 0.3],
+      [30000, 5],
     ]);
   });
 

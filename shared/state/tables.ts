@@ -15,6 +15,7 @@ export const TableName = {
   DocumentLedger: 'DocumentLedger',
   EventLedger: 'EventLedger',
   Failures: 'Failures',
+  DocumentLocks: 'DocumentLocks',
 } as const;
 export type TableName = (typeof TableName)[keyof typeof TableName];
 

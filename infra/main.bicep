@@ -66,7 +66,7 @@ var functionAppName = '${abbreviations.functionApp}${resourceToken}'
 // The queue, table and container names are the app's defaults; the app settings repeat them.
 var queueToJasci = 'to-jasci'
 var queueToBc = 'to-bc'
-var tableNames = ['WarehouseMap', 'CarrierMap', 'SyncCursors', 'DocumentLedger', 'EventLedger', 'Failures']
+var tableNames = ['WarehouseMap', 'CarrierMap', 'SyncCursors', 'DocumentLedger', 'EventLedger', 'Failures', 'DocumentLocks']
 var archiveContainerName = 'failed-messages'
 
 resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -1,4 +1,5 @@
 import { functionTable } from '../../functions/all';
+import { minimalEnv } from '../helpers/settingsEnv';
 
 interface Registered {
   metadata: { name: string; bindings: Record<string, Record<string, unknown>> };
@@ -20,19 +21,7 @@ jest.mock(
   { virtual: true },
 );
 
-const validEnv = {
-  ServiceBusConnection:
-    'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=a;SharedAccessKey=b;UseDevelopmentEmulator=true',
-  DataStorageConnection: 'UseDevelopmentStorage=true',
-  BC_TENANT_ID: 'tenant',
-  BC_ENVIRONMENT: 'Production',
-  BC_COMPANY_ID: 'company',
-  BC_CLIENT_ID: 'client',
-  BC_CLIENT_SECRET: 'not-a-real-secret',
-  JASCI_BASE_URL: 'http://127.0.0.1:9/JasciRestApi',
-  JASCI_API_KEY: 'not-a-real-key',
-  JASCI_WEBHOOK_SIGNING_SECRET: 'not-a-real-secret',
-};
+const validEnv = minimalEnv;
 
 function triggerOf(name: string): Record<string, unknown> {
   const entry = registered.find((r) => r.metadata.name === name);

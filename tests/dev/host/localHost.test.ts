@@ -2,6 +2,7 @@ import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { ServiceBusClient } from '@azure/service-bus';
 import type { FunctionSpec } from '../../../functions/table';
 import { startLocalHost, type HostLogEntry, type LocalHost } from '../../../dev/host';
+import { minimalEnv } from '../../helpers/settingsEnv';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '../../../dev/servicebus';
 
 const waitFor = async (condition: () => boolean, timeoutMs = 15_000) => {
@@ -77,16 +78,8 @@ describe('local host', () => {
     host = await startLocalHost({
       functions,
       env: {
+        ...minimalEnv,
         ServiceBusConnection: emulator.connectionString,
-        DataStorageConnection: 'UseDevelopmentStorage=true',
-        BC_TENANT_ID: 'tenant',
-        BC_ENVIRONMENT: 'Sandbox',
-        BC_COMPANY_ID: 'company',
-        BC_CLIENT_ID: 'client',
-        BC_CLIENT_SECRET: 'not-a-real-secret',
-        JASCI_BASE_URL: 'http://127.0.0.1:9/JasciRestApi',
-        JASCI_API_KEY: 'not-a-real-key',
-        JASCI_WEBHOOK_SIGNING_SECRET: 'not-a-real-secret',
         TICK_SCHEDULE: '* * * * * *',
         WORK_QUEUE: 'work',
       },

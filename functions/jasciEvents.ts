@@ -20,7 +20,13 @@ export async function jasciEventsHandler(
 
 export const jasciEvents: FunctionSpec = {
   name: 'jasciEvents',
-  // JASCI authenticates with the event signature, so the route needs no function key.
-  trigger: { type: 'http', route: 'jasci/events', methods: ['POST'], authLevel: 'anonymous' },
+  // JASCI authenticates with the event signature, so the route needs no function key. Every
+  // method reaches the handler, which answers all but POST with a JSON 405 and `Allow: POST`.
+  trigger: {
+    type: 'http',
+    route: 'jasci/events',
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    authLevel: 'anonymous',
+  },
   handler: jasciEventsHandler,
 };

@@ -1,5 +1,6 @@
 import type {
   HttpHandler,
+  HttpMethod,
   InvocationContext,
   ServiceBusQueueHandler,
   TimerHandler,
@@ -14,7 +15,7 @@ export type FunctionSpec =
       trigger: {
         type: 'http';
         route: string;
-        methods: ('GET' | 'POST')[];
+        methods: HttpMethod[];
         authLevel: 'anonymous' | 'function';
       };
       handler: HttpHandler;

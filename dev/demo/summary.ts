@@ -219,7 +219,18 @@ export function formatSummary(summary: DemoSummary): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   const out = [line(header), ...rows.map(line), ''];
   out.push(summary.failures.length === 0 ? 'Failures: none' : 'Failures:');
-  for (const f of summary.failures) out.push(`  ${f.flow}  ${f.code}  ${f.documentKey}`);
+  const failureRows = summary.failures.map((f) => [f.flow, f.code, f.documentKey]);
+  const failureWidths = [0, 1].map((i) =>
+    Math.max(...failureRows.map((r) => (r[i] as string).length)),
+  );
+  for (const row of failureRows) {
+    out.push(
+      `  ${row
+        .map((cell, i) => cell.padEnd(failureWidths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}`,
+    );
+  }
   out.push('');
   out.push(summary.ok ? 'Every expected outcome happened.' : 'Missing outcomes:');
   for (const m of summary.missing) out.push(`  - ${m}`);

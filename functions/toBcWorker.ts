@@ -25,6 +25,7 @@ export async function toBcWorkerHandler(
         {
           bc: rt.bc,
           events: rt.eventLedger,
+          locks: rt.documentLocks,
           mode: rt.settings.CONNECTOR_MODE,
           log,
           store: rt.store,

@@ -8,6 +8,7 @@ import { JasciClient } from '../jasci/client';
 import { consoleLogger, type Logger } from '../logging';
 import { QueueSender, serviceBusClientFor } from '../messaging/queues';
 import { DocumentLedger } from '../state/documentLedger';
+import { DocumentLocks } from '../state/documentLocks';
 import { EventLedger } from '../state/eventLedger';
 import { Failures } from '../state/failures';
 import { SyncCursors } from '../state/syncCursors';
@@ -28,6 +29,7 @@ export interface Runtime {
   bc: BcClient;
   jasci: JasciClient;
   documentLedger: DocumentLedger;
+  documentLocks: DocumentLocks;
   eventLedger: EventLedger;
   warehouseMap: WarehouseMap;
   cursors: SyncCursors;
@@ -62,6 +64,7 @@ function buildRuntime(s: Settings): Runtime {
     bc: BcClient.fromSettings(s, processLogger),
     jasci: JasciClient.fromSettings(s, processLogger),
     documentLedger: new DocumentLedger(tableClientFor(s, TableName.DocumentLedger)),
+    documentLocks: new DocumentLocks(tableClientFor(s, TableName.DocumentLocks)),
     eventLedger: new EventLedger(tableClientFor(s, TableName.EventLedger)),
     warehouseMap: new WarehouseMap(tableClientFor(s, TableName.WarehouseMap)),
     cursors: new SyncCursors(tableClientFor(s, TableName.SyncCursors)),

@@ -1,10 +1,11 @@
 import * as v from 'valibot';
 import type { BlobStore } from '../../archive/blobStore';
-import { BusinessCode, BusinessError } from '../../errors';
+import { BusinessCode, BusinessError, TransientError } from '../../errors';
 import { jasciShipmentEventSchema, type JasciShipmentEvent } from '../../jasci/wire';
 import type { Logger } from '../../logging';
 import { resolvePayload } from '../../messaging/claimCheck';
 import type { Envelope } from '../../messaging/envelope';
+import type { DocumentLocks } from '../../state/documentLocks';
 import type { EventLedger, EventLedgerRow } from '../../state/eventLedger';
 import {
   findSalesOrder,
@@ -29,7 +30,18 @@ export interface PostShipmentDeps {
   log: Logger;
   /** Reads a claim-checked payload; required only for envelopes that carry `payloadBlob`. */
   store?: BlobStore;
+  /** Leases that serialise postings per BC order; without them, two can run at the same time. */
+  locks?: Pick<DocumentLocks, 'acquire' | 'release'>;
 }
+
+/**
+ * Lease time on a BC order, chosen to outlast a posting: each BC request times out after
+ * BC_REQUEST_TIMEOUT_SECONDS (60 s by default), and a posting makes a few reads, one PATCH per
+ * changed line and one shipAndInvoice. A worker that crashes keeps the order locked this long.
+ * NOTE: nothing renews the lease, so a posting of many lines whose requests each take nearly the
+ * timeout can outlive it.
+ */
+const orderLeaseMs = 5 * 60_000;
 
 /** One posting run: the event, its ledger row as last written, and the fields every log line has. */
 interface Posting {
@@ -45,7 +57,8 @@ interface Posting {
  * records the shippedQuantity each line must reach before anything is changed in BC, so a retry
  * after a crash, a timeout or a BC error re-reads the order and decides from BC's own numbers
  * whether the post happened, instead of posting again. Business errors mark the event failed and
- * are re-thrown; transient errors leave it in `posting` for the next attempt.
+ * are re-thrown; transient errors leave it in `posting` for the next attempt. With `deps.locks`,
+ * one event at a time is posted per BC order.
  */
 export async function postShipment(
   deps: PostShipmentDeps,
@@ -72,14 +85,55 @@ export async function postShipment(
   }
 
   const posting: Posting = { deps, event, shipped: new Map(), row, fields };
+  await withOrderLease(posting, envelope.documentKey, async () => {
+    try {
+      checkModeSupports(event, deps.mode);
+      posting.shipped = shippedPerLine(event);
+      await postOrReconcile(posting);
+    } catch (error) {
+      if (error instanceof BusinessError) await markFailed(posting, error);
+      throw error;
+    }
+  });
+  return 'posted';
+}
+
+/**
+ * Runs `work` while holding the lease on the event's BC order, so that no other event changes the
+ * order's lines between this event's PATCHes and its shipAndInvoice. Line ETags cannot ensure
+ * that: another event may read the lines after the PATCHes and set its own quantities, which this
+ * event's shipAndInvoice would then post. When the lease is held, this raises TransientError
+ * CONFLICT and the message is retried on the normal schedule.
+ */
+async function withOrderLease(
+  posting: Posting,
+  eventId: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  const { locks, log } = posting.deps;
+  if (!locks) return work();
+  const orderNumber = posting.event.erpOrderNumber;
+  const key = `salesOrder:${orderNumber}`;
+  if (!(await locks.acquire(key, eventId, orderLeaseMs))) {
+    throw new TransientError(
+      'CONFLICT',
+      `Another shipment for BC order ${orderNumber} is being posted; this one is retried later`,
+      { details: { orderNumber, eventId } },
+    );
+  }
   try {
-    checkModeSupports(event, deps.mode);
-    posting.shipped = shippedPerLine(event);
-    await postOrReconcile(posting);
-    return 'posted';
-  } catch (error) {
-    if (error instanceof BusinessError) await markFailed(posting, error);
-    throw error;
+    await work();
+  } finally {
+    try {
+      await locks.release(key, eventId);
+    } catch (error) {
+      // A failed release must not replace the posting's result or error; the lease expires.
+      log.warn('Lease on the BC order not released; other shipments wait until it expires', {
+        ...posting.fields,
+        leaseMs: orderLeaseMs,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 }
 

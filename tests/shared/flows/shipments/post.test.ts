@@ -8,6 +8,7 @@ import { postShipment, type PostShipmentDeps } from '../../../../shared/flows/sh
 import type { JasciShipmentEvent } from '../../../../shared/jasci/wire';
 import { applyClaimCheck } from '../../../../shared/messaging/claimCheck';
 import type { Envelope } from '../../../../shared/messaging/envelope';
+import { DocumentLocks } from '../../../../shared/state/documentLocks';
 import { EventLedger } from '../../../../shared/state/eventLedger';
 import { TableName, ensureTables, tableClientFor } from '../../../../shared/state/tables';
 import { testSettings, useAzurite } from '../../../helpers/azurite';
@@ -25,6 +26,7 @@ const bcIdentity = {
 let sandbox: BcSandbox;
 let bc: BcClient;
 let events: EventLedger;
+let locks: DocumentLocks;
 
 beforeAll(async () => {
   sandbox = await startBcSandbox(bcIdentity);
@@ -42,6 +44,7 @@ beforeAll(async () => {
   const storage = azurite.settings;
   await ensureTables(storage);
   events = new EventLedger(tableClientFor(storage, TableName.EventLedger));
+  locks = new DocumentLocks(tableClientFor(storage, TableName.DocumentLocks));
 
   for (const number of ['TENT-2P', 'STOVE-1', 'LANTERN', 'FUEL-CAN-1L']) {
     sandbox.store.addItem({ number, displayName: number, baseUnitOfMeasureCode: 'PCS' });
@@ -56,6 +59,8 @@ afterAll(async () => {
 beforeEach(() => {
   sandbox.faults.clear();
 });
+
+function ignore(): void {}
 
 function deps(log = new RecordingLogger()): PostShipmentDeps {
   return { bc, events, mode: 'standard', log };
@@ -453,5 +458,115 @@ describe('postShipment', () => {
 
     expect(error.code).toBe('UNKNOWN_ORDER');
     expect(error.message).toContain('S-SHPT-OLD');
+  });
+
+  it('raises CONFLICT while the order is leased', async () => {
+    addOrder('SO-LOCKED', [{ item: 'TENT-2P', quantity: 4 }]);
+    const shipment = event('evt-locked', 'SO-LOCKED', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 2 },
+    ]);
+    await locks.acquire('salesOrder:SO-LOCKED', 'evt-other', 60_000);
+    sandbox.resetStats();
+
+    const error: unknown = await postShipment({ ...deps(), locks }, envelopeFor(shipment)).catch(
+      (caught: unknown) => caught,
+    );
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as TransientError).code).toBe('CONFLICT');
+    expect((error as TransientError).message).toContain('BC order SO-LOCKED');
+    expect(sandbox.stats().requests).toBe(0);
+    expect((await events.get('evt-locked'))?.state).toBe('received');
+    // The rejected event must leave the other owner's lease in place.
+    await expect(locks.acquire('salesOrder:SO-LOCKED', 'evt-probe', 60_000)).resolves.toBe(false);
+
+    await locks.release('salesOrder:SO-LOCKED', 'evt-other');
+    await expect(postShipment({ ...deps(), locks }, envelopeFor(shipment, 2))).resolves.toBe(
+      'posted',
+    );
+    expect(lineOf('SO-LOCKED', 10000).shippedQuantity).toBe(2);
+  });
+
+  it('posts concurrent events for one order one at a time', async () => {
+    addOrder('SO-SPLIT', [
+      { item: 'TENT-2P', quantity: 4 },
+      { item: 'STOVE-1', quantity: 2 },
+    ]);
+    const east = event('evt-split-east', 'SO-SPLIT', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 3 },
+    ]);
+    const west = event('evt-split-west', 'SO-SPLIT', [
+      { lineNumber: 20000, product: 'STOVE-1', quantity: 2 },
+    ]);
+
+    // Forces the interleaving that line ETags miss: east has PATCHed its lines and waits before
+    // shipAndInvoice while west runs. Without the lease, west would read east's lines, PATCH its
+    // own quantities over them, and east's shipAndInvoice would post west's goods.
+    const settled = (promise: Promise<unknown>) => promise.then(ignore, ignore);
+    let eastAtPost!: () => void;
+    let westAtPost!: () => void;
+    let releaseEast!: () => void;
+    const eastReachedPost = new Promise<void>((resolve) => (eastAtPost = resolve));
+    const westReachedPost = new Promise<void>((resolve) => (westAtPost = resolve));
+    const eastMayPost = new Promise<void>((resolve) => (releaseEast = resolve));
+    let eastRun: Promise<unknown> = Promise.resolve();
+    let shipAndInvoiceCalls = 0;
+    const gatedBc: PostShipmentDeps['bc'] = {
+      get: (path, query) => bc.get(path, query),
+      patch: (path, body, etag) => bc.patch(path, body, etag),
+      listPages: (entitySet, query) => bc.listPages(entitySet, query),
+      post: async (path, body) => {
+        if (path.endsWith('Microsoft.NAV.shipAndInvoice')) {
+          shipAndInvoiceCalls += 1;
+          if (shipAndInvoiceCalls === 1) {
+            eastAtPost();
+            await eastMayPost;
+          } else if (shipAndInvoiceCalls === 2) {
+            westAtPost();
+            await settled(eastRun);
+          }
+        }
+        return bc.post(path, body);
+      },
+    };
+    const concurrentDeps = { ...deps(), bc: gatedBc, locks };
+
+    eastRun = postShipment(concurrentDeps, envelopeFor(east));
+    await Promise.race([eastReachedPost, settled(eastRun)]);
+    const westRun = postShipment(concurrentDeps, envelopeFor(west));
+    await Promise.race([westReachedPost, settled(westRun)]);
+    releaseEast();
+    const [eastResult, westResult] = await Promise.allSettled([eastRun, westRun]);
+
+    expect(eastResult).toEqual({ status: 'fulfilled', value: 'posted' });
+    expect(westResult?.status).toBe('rejected');
+    const westError: unknown = westResult?.status === 'rejected' ? westResult.reason : undefined;
+    expect(westError).toBeInstanceOf(TransientError);
+    expect((westError as TransientError).code).toBe('CONFLICT');
+    expect(lineOf('SO-SPLIT', 10000).shippedQuantity).toBe(3);
+    expect(lineOf('SO-SPLIT', 20000).shippedQuantity).toBe(0);
+
+    await expect(postShipment(concurrentDeps, envelopeFor(west, 2))).resolves.toBe('posted');
+
+    expect(lineOf('SO-SPLIT', 10000).shippedQuantity).toBe(3);
+    expect(lineOf('SO-SPLIT', 20000).shippedQuantity).toBe(2);
+    const shipments = sandbox.store.salesShipments('SO-SPLIT');
+    expect(shipments).toHaveLength(2);
+    const postedLines = shipments.map((shipment) =>
+      (shipment.salesShipmentLines as Snapshot[])
+        .filter((line) => Number(line.quantity) > 0)
+        .map((line) => [line.sequence, line.quantity]),
+    );
+    expect(postedLines).toContainEqual([[10000, 3]]);
+    expect(postedLines).toContainEqual([[20000, 2]]);
+    const eastRow = await events.get('evt-split-east');
+    const westRow = await events.get('evt-split-west');
+    expect(eastRow?.state).toBe('posted');
+    expect(westRow?.state).toBe('posted');
+    expect(eastRow?.bcDocumentNumber).toBeDefined();
+    expect(westRow?.bcDocumentNumber).toBeDefined();
+    expect(eastRow?.bcDocumentNumber).not.toBe(westRow?.bcDocumentNumber);
+    // Both postings released the lease.
+    await expect(locks.acquire('salesOrder:SO-SPLIT', 'evt-probe', 60_000)).resolves.toBe(true);
   });
 });

@@ -5,6 +5,12 @@ import { loggerFrom } from '../shared/logging';
 import { runtime } from '../shared/runtime';
 import { serviceBusConnection, serviceBusMetadata, type FunctionSpec } from './table';
 
+/** Keeps a lease for a retry until the whole retry schedule has passed, plus five minutes. */
+function leaseHoldMs(retryDelaysSeconds: readonly number[]): number {
+  const scheduleSeconds = retryDelaysSeconds.reduce((sum, delay) => sum + delay, 0);
+  return (scheduleSeconds + 300) * 1000;
+}
+
 /** Queue trigger on `to-bc`: posts JASCI's warehouse events in BC. */
 export async function toBcWorkerHandler(
   message: unknown,
@@ -26,6 +32,7 @@ export async function toBcWorkerHandler(
           bc: rt.bc,
           events: rt.eventLedger,
           locks: rt.documentLocks,
+          leaseHoldMs: leaseHoldMs(rt.settings.RETRY_DELAYS_SECONDS),
           mode: rt.settings.CONNECTOR_MODE,
           log,
           store: rt.store,

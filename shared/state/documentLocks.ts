@@ -10,6 +10,11 @@ interface LockEntity {
   owner: string;
   /** ISO timestamp after which another owner may take the lease over. */
   expiresAt: string;
+  /**
+   * True when the owner ended an attempt without knowing its outcome and kept the lease for its
+   * retry: only then may the same owner acquire it again before it expires.
+   */
+  heldForRetry?: boolean;
 }
 
 /** Every key is its own partition, so leases on different documents never contend. */
@@ -29,7 +34,7 @@ export class DocumentLocks {
   /**
    * Acquires the lease on `key` for `ttlMs` milliseconds and returns true, or returns false while
    * the lease is held and not expired. That includes a lease held by the same owner, because two
-   * deliveries of one message can run at once. Storage errors other than a lost race are thrown,
+   * deliveries of one message can run at once, unless the owner kept it with `holdForRetry`. Storage errors other than a lost race are thrown,
    * classified by `classifyStorageError`.
    */
   async acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -45,10 +50,29 @@ export class DocumentLocks {
       if (await this.create(entity)) return true;
       const existing = await this.read(key);
       if (existing === undefined) continue;
-      if (!this.hasExpired(existing)) return false;
+      const ownRetry = existing.owner === owner && existing.heldForRetry === true;
+      if (!ownRetry && !this.hasExpired(existing)) return false;
       return this.takeOver(entity, existing.etag);
     }
     return false;
+  }
+
+  /**
+   * Keeps the lease on `key` for `ttlMs` more milliseconds for the retry of `owner`, which alone
+   * may acquire it again before then. Returns false when `owner` no longer holds the lease.
+   */
+  async holdForRetry(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const existing = await this.read(key);
+    if (existing === undefined || existing.owner !== owner) return false;
+    const entity: LockEntity = {
+      partitionKey: existing.partitionKey,
+      rowKey,
+      key,
+      owner,
+      expiresAt: new Date(this.now().getTime() + ttlMs).toISOString(),
+      heldForRetry: true,
+    };
+    return this.takeOver(entity, existing.etag);
   }
 
   /**
@@ -94,7 +118,7 @@ export class DocumentLocks {
     return Number.isNaN(expiresAt) || expiresAt <= this.now().getTime();
   }
 
-  /** Replaces an expired lease; returns false when another owner replaced or deleted it first. */
+  /** Replaces a lease row; returns false when another owner replaced or deleted it first. */
   private async takeOver(entity: LockEntity, etag: string): Promise<boolean> {
     try {
       await this.client.updateEntity(entity, 'Replace', { etag });

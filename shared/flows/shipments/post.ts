@@ -31,7 +31,12 @@ export interface PostShipmentDeps {
   /** Reads a claim-checked payload; required only for envelopes that carry `payloadBlob`. */
   store?: BlobStore;
   /** Leases that serialise postings per BC order; without them, two can run at the same time. */
-  locks?: Pick<DocumentLocks, 'acquire' | 'release'>;
+  locks?: Pick<DocumentLocks, 'acquire' | 'release' | 'holdForRetry'>;
+  /**
+   * How long the lease is kept for this event's retry when an attempt ends without knowing
+   * whether BC posted; it should outlast the retry schedule. Default 30 minutes.
+   */
+  leaseHoldMs?: number;
 }
 
 /**
@@ -43,6 +48,9 @@ export interface PostShipmentDeps {
  */
 const orderLeaseMs = 5 * 60_000;
 
+/** Default of `leaseHoldMs`: the default retry delays (60, 300 and 900 s) add up to 21 minutes. */
+const defaultLeaseHoldMs = 30 * 60_000;
+
 /** One posting run: the event, its ledger row as last written, and the fields every log line has. */
 interface Posting {
   deps: PostShipmentDeps;
@@ -53,8 +61,8 @@ interface Posting {
 }
 
 /**
- * Posts a JASCI shipment in BC through the standard API, at most once per event id. The event ledger
- * records the shippedQuantity each line must reach before anything is changed in BC, so a retry
+ * Posts a JASCI shipment in BC through the standard API, at most once per event id. Before
+ * shipAndInvoice the event ledger records the shippedQuantity each line must reach, so a retry
  * after a crash, a timeout or a BC error re-reads the order and decides from BC's own numbers
  * whether the post happened, instead of posting again. Business errors mark the event failed and
  * are re-thrown; transient errors leave it in `posting` for the next attempt. With `deps.locks`,
@@ -110,7 +118,7 @@ async function withOrderLease(
   eventId: string,
   work: () => Promise<void>,
 ): Promise<void> {
-  const { locks, log } = posting.deps;
+  const { locks } = posting.deps;
   if (!locks) return work();
   const orderNumber = posting.event.erpOrderNumber;
   const key = `salesOrder:${orderNumber}`;
@@ -121,19 +129,41 @@ async function withOrderLease(
       { details: { orderNumber, eventId } },
     );
   }
+  let outcomeUnknown = false;
   try {
     await work();
+  } catch (error) {
+    // A transient error while the ledger row says `posting` came from shipAndInvoice or the
+    // re-read after it, so BC may or may not have posted. Only this event's retry may touch the
+    // order until it has reconciled, or another event's post would look like this one's.
+    outcomeUnknown = !(error instanceof BusinessError) && posting.row.state === 'posting';
+    throw error;
   } finally {
-    try {
+    await endOrderLease(posting, key, eventId, outcomeUnknown);
+  }
+}
+
+async function endOrderLease(
+  posting: Posting,
+  key: string,
+  eventId: string,
+  outcomeUnknown: boolean,
+): Promise<void> {
+  const { locks, log, leaseHoldMs } = posting.deps;
+  if (!locks) return;
+  try {
+    if (outcomeUnknown) {
+      await locks.holdForRetry(key, eventId, leaseHoldMs ?? defaultLeaseHoldMs);
+      log.warn("Lease on the BC order kept for this event's retry", posting.fields);
+    } else {
       await locks.release(key, eventId);
-    } catch (error) {
-      // A failed release must not replace the posting's result or error; the lease expires.
-      log.warn('Lease on the BC order not released; other shipments wait until it expires', {
-        ...posting.fields,
-        leaseMs: orderLeaseMs,
-        error: error instanceof Error ? error.message : String(error),
-      });
     }
+  } catch (error) {
+    // The posting's own outcome matters more; the lease expires by itself.
+    log.warn('Lease on the BC order not released or kept; it expires by itself', {
+      ...posting.fields,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 
@@ -174,6 +204,8 @@ async function postOrReconcile(posting: Posting): Promise<void> {
     });
     if (verdict === 'posted') return finishPosted(posting);
     if (verdict === 'mixed') throw postingUncertainError(event, row.expected);
+    // Not posted: plan afresh from BC's current numbers.
+    posting.row = await deps.events.update(posting.row, { state: 'received', expected: undefined });
   }
   if (!order) throw await unknownOrder(deps.bc, event);
   await postToBc(posting, order, planShipment(event, order));
@@ -181,12 +213,6 @@ async function postOrReconcile(posting: Posting): Promise<void> {
 
 async function postToBc(posting: Posting, order: SalesOrder, plan: ShipmentPlan): Promise<void> {
   const { deps } = posting;
-  posting.row = await deps.events.update(posting.row, {
-    state: 'posting',
-    expected: plan.expected,
-    failureCode: undefined,
-  });
-
   for (const line of plan.reset) {
     await deps.bc.patch(
       linePath(order, line.id),
@@ -202,6 +228,13 @@ async function postToBc(posting: Posting, order: SalesOrder, plan: ShipmentPlan)
     );
   }
 
+  // Nothing is posted before the action, so only from here on may a retry find the shipment in
+  // BC without having seen the answer. The row records what the lines must show once posted.
+  posting.row = await deps.events.update(posting.row, {
+    state: 'posting',
+    expected: plan.expected,
+    failureCode: undefined,
+  });
   try {
     await deps.bc.post(`salesOrders(${order.id})/Microsoft.NAV.shipAndInvoice`);
   } catch (error) {

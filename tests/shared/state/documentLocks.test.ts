@@ -112,4 +112,19 @@ describe('DocumentLocks', () => {
     await locks.release(key, 'evt-1');
     expect(await ownerOf(key)).toBeUndefined();
   });
+  it('lets only the owner back after holdForRetry', async () => {
+    await expect(locks.acquire('order:HOLD', 'owner-a', 60_000)).resolves.toBe(true);
+    await expect(locks.holdForRetry('order:HOLD', 'owner-a', 60_000)).resolves.toBe(true);
+
+    await expect(locks.acquire('order:HOLD', 'owner-b', 60_000)).resolves.toBe(false);
+    await expect(locks.acquire('order:HOLD', 'owner-a', 60_000)).resolves.toBe(true);
+    // Re-acquired, the lease is an ordinary one again: a second delivery is refused.
+    await expect(locks.acquire('order:HOLD', 'owner-a', 60_000)).resolves.toBe(false);
+  });
+
+  it('refuses holdForRetry to a non-owner', async () => {
+    await expect(locks.acquire('order:HOLD2', 'owner-a', 60_000)).resolves.toBe(true);
+    await expect(locks.holdForRetry('order:HOLD2', 'owner-b', 60_000)).resolves.toBe(false);
+    await expect(locks.acquire('order:HOLD2', 'owner-b', 60_000)).resolves.toBe(false);
+  });
 });

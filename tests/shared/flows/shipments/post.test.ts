@@ -309,7 +309,7 @@ describe('postShipment', () => {
     expect(error).toBeInstanceOf(BcClientDefectError);
     expect(error).not.toBeInstanceOf(BusinessError);
     expect(error).not.toBeInstanceOf(TransientError);
-    expect((await events.get('evt-token'))?.state).toBe('posting');
+    expect((await events.get('evt-token'))?.state).toBe('received');
     expect(sandbox.store.salesShipments('SO-TOKEN')).toHaveLength(0);
   });
 
@@ -568,5 +568,59 @@ describe('postShipment', () => {
     expect(eastRow?.bcDocumentNumber).not.toBe(westRow?.bcDocumentNumber);
     // Both postings released the lease.
     await expect(locks.acquire('salesOrder:SO-SPLIT', 'evt-probe', 60_000)).resolves.toBe(true);
+  });
+  it('retries a failed PATCH without trusting others posts', async () => {
+    addOrder('SO-SAMELINE', [{ item: 'TENT-2P', quantity: 10 }]);
+    const first = event('evt-line-a', 'SO-SAMELINE', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 1 },
+    ]);
+    const second = event('evt-line-b', 'SO-SAMELINE', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 1 },
+    ]);
+    sandbox.faults.failNext({ status: 503, method: 'PATCH', path: /salesOrderLines/ });
+
+    const error: unknown = await postShipment({ ...deps(), locks }, envelopeFor(first)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TransientError);
+    expect((await events.get('evt-line-a'))?.state).toBe('received');
+
+    // Another event for the same line posts before the first one's retry.
+    await expect(postShipment({ ...deps(), locks }, envelopeFor(second))).resolves.toBe('posted');
+    await expect(postShipment({ ...deps(), locks }, envelopeFor(first, 2))).resolves.toBe('posted');
+
+    expect(lineOf('SO-SAMELINE', 10000).shippedQuantity).toBe(2);
+    expect(sandbox.store.salesShipments('SO-SAMELINE')).toHaveLength(2);
+  });
+
+  it('keeps the lease when the post outcome is unknown', async () => {
+    addOrder('SO-UNKNOWN', [{ item: 'TENT-2P', quantity: 10 }]);
+    const first = event('evt-unknown-a', 'SO-UNKNOWN', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 1 },
+    ]);
+    const second = event('evt-unknown-b', 'SO-UNKNOWN', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 1 },
+    ]);
+    sandbox.faults.failNext({ status: 503, method: 'POST', path: /shipAndInvoice/ });
+
+    const error: unknown = await postShipment({ ...deps(), locks }, envelopeFor(first)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TransientError);
+    expect((await events.get('evt-unknown-a'))?.state).toBe('posting');
+
+    // Until the first event has reconciled, the other waits.
+    const blocked: unknown = await postShipment({ ...deps(), locks }, envelopeFor(second)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(blocked).toBeInstanceOf(TransientError);
+    expect((blocked as TransientError).code).toBe('CONFLICT');
+
+    await expect(postShipment({ ...deps(), locks }, envelopeFor(first, 2))).resolves.toBe('posted');
+    await expect(postShipment({ ...deps(), locks }, envelopeFor(second, 2))).resolves.toBe(
+      'posted',
+    );
+    expect(lineOf('SO-UNKNOWN', 10000).shippedQuantity).toBe(2);
+    expect(sandbox.store.salesShipments('SO-UNKNOWN')).toHaveLength(2);
   });
 });

@@ -115,17 +115,26 @@ export interface JasciEventEnvelope {
   [field: string]: unknown;
 }
 
+/**
+ * Largest quantity or line number the connector accepts, from BC or from JASCI. It is the
+ * connector's own sanity limit, not a BC or JASCI limit. It rejects values such as 1e308 at the
+ * edge, before arithmetic on them overflows to Infinity.
+ */
+export const MAX_QUANTITY = 999_999_999_999;
+
 const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
 const optionalText = v.optional(text);
 const lineNumber = v.pipe(
   v.number('must be a number'),
   v.integer('must be a whole number'),
   v.minValue(1, 'must be at least 1'),
+  v.maxValue(MAX_QUANTITY, `must be at most ${MAX_QUANTITY}`),
 );
 const positiveQuantity = v.pipe(
   v.number('must be a number'),
-  v.finite('must be a finite number'),
   v.gtValue(0, 'must be greater than 0'),
+  // Also rejects Infinity, which JSON.parse returns for a literal such as 1e400.
+  v.maxValue(MAX_QUANTITY, `must be at most ${MAX_QUANTITY}, the connector's limit`),
 );
 const date = v.pipe(
   v.string('must be a string'),
@@ -171,8 +180,31 @@ export const jasciOutboundOrderSchema = v.object({
   lines: v.pipe(
     v.array(jasciOrderLineSchema, 'must be an array'),
     v.minLength(1, 'must hold at least one line'),
+    // Shipment events name the order line by lineNumber alone.
+    v.check((lines) => repeatedLineNumber(lines) === undefined, lineNumberRepeated),
   ),
 });
+
+function lineNumberRepeated<T extends readonly { lineNumber: number }[]>(
+  issue: v.CheckIssue<T>,
+): string {
+  const [first, second] = repeatedLineNumber(issue.input) ?? [0, 0];
+  const lineNumber = issue.input[second]?.lineNumber;
+  return `lines ${first} and ${second} both have lineNumber ${lineNumber}; each line needs its own lineNumber`;
+}
+
+/** Returns the indexes of the first two lines that share a lineNumber, or undefined. */
+function repeatedLineNumber(
+  lines: readonly { lineNumber: number }[],
+): [number, number] | undefined {
+  const seen = new Map<number, number>();
+  for (const [index, line] of lines.entries()) {
+    const earlier = seen.get(line.lineNumber);
+    if (earlier !== undefined) return [earlier, index];
+    seen.set(line.lineNumber, index);
+  }
+  return undefined;
+}
 
 export const jasciCancelRequestSchema = v.object({ reason: optionalText });
 
@@ -236,9 +268,73 @@ export const jasciShipmentEventSchema = v.looseObject({
   ),
 });
 
+/** Hints for a missing field, keyed by field name. A name means the same thing in every JASCI body. */
+const missingFieldHints: Record<string, string> = {
+  event: 'send the event name, e.g. shipment.closed',
+  timestamp: 'send the time of the event as an ISO-8601 timestamp, e.g. 2026-02-02T10:30:00Z',
+  shipmentNumber: "send JASCI's shipment number",
+  orderNumber: 'send the JASCI outbound order number',
+  erpOrderNumber: 'send the BC sales order number that the outbound order carried',
+  customerCode: 'send the BC customer number',
+  warehouseCode: 'send the JASCI warehouse code',
+  shipTo: 'send the ship-to address as an object',
+  name: 'send the ship-to name',
+  addressLine1: 'send the first ship-to address line',
+  city: 'send the ship-to city',
+  postCode: 'send the ship-to post code',
+  country: 'send the ship-to country code',
+  lines: 'send a list with at least one line',
+  lineNumber: 'send the lineNumber of the outbound order line, a whole number from 1',
+  product: 'send the item number',
+  quantity: 'send the quantity as a number greater than 0',
+  uom: 'send the unit of measure code',
+  lot: 'send the lot number',
+};
+
+/** Phrases for the types that valibot names in `expected` when a value has the wrong type. */
+const typeNames: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  Object: 'an object',
+  Array: 'an array',
+};
+
+/**
+ * Returns the message of one issue without its field: `missing; <what to send>` for a missing
+ * field, `must be a number` for a wrong type, and otherwise the schema's own message. It replaces
+ * valibot's built-in schema messages ("Invalid key: Expected ..."). `missingHints` maps a
+ * field name to what to send; by default the hints for JASCI bodies apply.
+ */
+export function issueMessage(
+  issue: v.BaseIssue<unknown>,
+  missingHints: Readonly<Record<string, string>> = missingFieldHints,
+): string {
+  if (issue.kind !== 'schema') return issue.message;
+  const key = issue.path?.[issue.path.length - 1]?.key;
+  if (issue.input === undefined && issue.received === 'undefined') {
+    const hint = typeof key === 'string' ? missingHints[key] : undefined;
+    return hint === undefined ? 'missing' : `missing; ${hint}`;
+  }
+  if (!issue.message.startsWith('Invalid ')) return issue.message;
+  return `must be ${typeNames[issue.expected ?? ''] ?? issue.expected ?? 'another type'}`;
+}
+
+/** Formats an issue's path the way the JSON reads, e.g. `lines[0].quantity`. */
+export function issueField(issue: v.BaseIssue<unknown>): string | undefined {
+  if (!issue.path || issue.path.length === 0) return undefined;
+  let path = '';
+  for (const item of issue.path) {
+    const key = item.key;
+    if (typeof key === 'number') path += `[${key}]`;
+    else path += path === '' ? String(key) : `.${String(key)}`;
+  }
+  return path;
+}
+
 /** Formats each issue as one line that names the field by its dot path, e.g. `shipTo.city: must not be empty`. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
-  return issues.map((issue) => `${v.getDotPath(issue) ?? '(body)'}: ${issue.message}`);
+  return issues.map((issue) => `${v.getDotPath(issue) ?? '(body)'}: ${issueMessage(issue)}`);
 }
 
 // Compile-time checks that the interfaces above and the schemas describe the same shapes.

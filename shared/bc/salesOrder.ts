@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { issueMessage, MAX_QUANTITY } from '../jasci/wire';
 import { normalizeStatus } from './status';
 import { blankToUndefined, dateOrUndefined, guidOrUndefined } from './values';
 
@@ -9,30 +10,95 @@ import { blankToUndefined, dateOrUndefined, guidOrUndefined } from './values';
  * them into an absent field, so nothing downstream has to know BC's sentinels.
  */
 
+// ---- Numbers and line checks shared by the BC payload and the snapshot ----
+
+// BC quantities share the JASCI wire format's bound, so that every accepted line can be sent.
+const quantityRange = v.pipe(
+  v.number('must be a number'),
+  v.minValue(0, 'must not be negative'),
+  // Also rejects Infinity, which JSON.parse returns for a literal such as 1e400.
+  v.maxValue(MAX_QUANTITY, `must be at most ${MAX_QUANTITY}, the connector's limit`),
+);
+
+/** BC's Line No.: JASCI receives it as `lineNumber` and shipment events match lines by it. */
+const sequenceRange = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(
+    1,
+    "must be at least 1, because JASCI line numbers start at 1; use the line's BC Line No.",
+  ),
+  v.maxValue(MAX_QUANTITY, `must be at most ${MAX_QUANTITY}`),
+);
+
+/**
+ * Returns false for a line that reports more shipped than ordered. Quantities that failed their
+ * own range check pass here, so that each problem is reported once.
+ */
+function shippedWithinQuantity(line: { quantity: number; shippedQuantity: number }): boolean {
+  if (!v.is(quantityRange, line.quantity) || !v.is(quantityRange, line.shippedQuantity))
+    return true;
+  return line.shippedQuantity <= line.quantity;
+}
+
+/** Builds the message for a line that reports more shipped than ordered, which BC does not allow. */
+function describeShippedAboveQuantity<T extends { quantity: number; shippedQuantity: number }>(
+  issue: v.CheckIssue<T>,
+): string {
+  const { quantity, shippedQuantity } = issue.input;
+  return `${shippedQuantity} is more than the line's quantity ${quantity}; shippedQuantity must be at most quantity, so correct the line or read the order from BC again`;
+}
+
+/** Builds the message for two lines with one sequence, which shipment events cannot tell apart. */
+function describeRepeatedSequence<T extends readonly { sequence: number }[]>(
+  issue: v.CheckIssue<T>,
+): string {
+  const [first, second] = duplicateSequence(issue.input) ?? [0, 0];
+  const sequence = issue.input[second]?.sequence;
+  return `lines ${first} and ${second} both have sequence ${sequence}; each line needs its own sequence (BC's Line No.), so correct the file or read the order from BC again`;
+}
+
+/** Returns the indexes of the first two lines that share a sequence, or undefined. */
+function duplicateSequence(lines: readonly { sequence: number }[]): [number, number] | undefined {
+  const seen = new Map<number, number>();
+  for (const [index, line] of lines.entries()) {
+    const earlier = seen.get(line.sequence);
+    if (earlier !== undefined) return [earlier, index];
+    seen.set(line.sequence, index);
+  }
+  return undefined;
+}
+
 // ---- Snapshot: the queue payload of a `salesOrder.upsert` message ----
 
 const presentText = v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty')));
 
-const snapshotLineSchema = v.object({
-  id: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-  /** BC's Line No., the line's stable number within the order. */
-  sequence: v.pipe(v.number(), v.integer()),
-  /** `Item`, `Comment`, `Account`, `Resource`, `Fixed Asset`, `Charge`; undefined when blank. */
-  lineType: presentText,
-  /** Item number for item lines, account or resource number for the others. */
-  lineObjectNumber: presentText,
-  description: presentText,
-  /** Ordered quantity in the line's unit of measure. */
-  quantity: v.number(),
-  /** Quantity already shipped (posted) in BC, in the line's unit of measure. */
-  shippedQuantity: v.number(),
-  unitOfMeasureCode: presentText,
-  itemVariantId: presentText,
-  /** BC location id in lower case; undefined when the line has no location. */
-  locationId: presentText,
-  /** BC location code, resolved from `locationId` by the poller. */
-  locationCode: presentText,
-});
+const snapshotLineSchema = v.pipe(
+  v.object({
+    id: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+    /** BC's Line No., the line's stable number within the order. */
+    sequence: sequenceRange,
+    /** `Item`, `Comment`, `Account`, `Resource`, `Fixed Asset`, `Charge`; undefined when blank. */
+    lineType: presentText,
+    /** Item number for item lines, account or resource number for the others. */
+    lineObjectNumber: presentText,
+    description: presentText,
+    /** Ordered quantity in the line's unit of measure. */
+    quantity: quantityRange,
+    /** Quantity already shipped (posted) in BC, in the line's unit of measure. */
+    shippedQuantity: quantityRange,
+    unitOfMeasureCode: presentText,
+    itemVariantId: presentText,
+    /** BC location id in lower case; undefined when the line has no location. */
+    locationId: presentText,
+    /** BC location code, resolved from `locationId` by the poller. */
+    locationCode: presentText,
+  }),
+  v.forward(
+    v.check((line) => shippedWithinQuantity(line), describeShippedAboveQuantity),
+    ['shippedQuantity'],
+  ),
+);
 
 export const salesOrderSnapshotSchema = v.object({
   id: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
@@ -59,7 +125,10 @@ export const salesOrderSnapshotSchema = v.object({
     phone: presentText,
     email: presentText,
   }),
-  lines: v.array(snapshotLineSchema),
+  lines: v.pipe(
+    v.array(snapshotLineSchema),
+    v.check((lines) => duplicateSequence(lines) === undefined, describeRepeatedSequence),
+  ),
 });
 
 export type SalesOrderSnapshot = v.InferOutput<typeof salesOrderSnapshotSchema>;
@@ -128,19 +197,20 @@ const decimal = v.union(
   'must be a number',
 );
 
-const lineNumber = v.pipe(decimal, v.integer('must be a whole number'));
+const bcQuantity = v.pipe(decimal, quantityRange);
+const bcSequence = v.pipe(decimal, sequenceRange);
 
 // ---- BC payload schemas ----
 
 const bcSalesOrderLineSchema = v.pipe(
   v.object({
     id: requiredText,
-    sequence: lineNumber,
+    sequence: bcSequence,
     lineType: enumName,
     lineObjectNumber: text,
     description: text,
-    quantity: decimal,
-    shippedQuantity: v.optional(decimal, 0),
+    quantity: bcQuantity,
+    shippedQuantity: v.optional(bcQuantity, 0),
     unitOfMeasureCode: text,
     itemVariantId: guid,
     locationId: guid,
@@ -149,6 +219,10 @@ const bcSalesOrderLineSchema = v.pipe(
     locationCode: text,
     location: v.nullish(v.object({ code: text })),
   }),
+  v.forward(
+    v.check((line) => shippedWithinQuantity(line), describeShippedAboveQuantity),
+    ['shippedQuantity'],
+  ),
   v.transform((line): SalesOrderLineSnapshot =>
     withoutUndefined({
       id: line.id,
@@ -191,7 +265,10 @@ export const bcSalesOrderSchema = v.pipe(
     shipToCountry: text,
     phoneNumber: text,
     email: text,
-    salesOrderLines: v.array(bcSalesOrderLineSchema, 'must be an array of lines'),
+    salesOrderLines: v.pipe(
+      v.array(bcSalesOrderLineSchema, 'must be an array of lines'),
+      v.check((lines) => duplicateSequence(lines) === undefined, describeRepeatedSequence),
+    ),
   }),
   v.transform((order): SalesOrderSnapshot =>
     withoutUndefined({
@@ -243,7 +320,7 @@ function toResult<T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): Pa
   return { ok: false, problems: result.issues.map(describeIssue) };
 }
 
-/** Fix for a missing field whose name alone does not tell what to do. */
+/** Hints for a missing field whose name alone does not tell what to do, keyed by field name. */
 const missingFieldHints: Record<string, string> = {
   salesOrderLines: 'read sales orders with $expand=salesOrderLines',
 };
@@ -251,11 +328,7 @@ const missingFieldHints: Record<string, string> = {
 /** Formats an issue as `salesOrderLines.0.quantity: must be a number`. */
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue) ?? '(order)';
-  if (issue.kind === 'schema' && issue.input === undefined) {
-    const hint = missingFieldHints[path];
-    return hint === undefined ? `${path}: missing` : `${path}: missing; ${hint}`;
-  }
-  return `${path}: ${issue.message}`;
+  return `${path}: ${issueMessage(issue, missingFieldHints)}`;
 }
 
 /** Drops keys whose value is undefined, so that snapshots serialise and hash the same way. */

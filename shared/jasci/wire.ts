@@ -181,11 +181,12 @@ export const jasciOutboundOrderSchema = v.object({
     v.array(jasciOrderLineSchema, 'must be an array'),
     v.minLength(1, 'must hold at least one line'),
     // Shipment events name the order line by lineNumber alone.
-    v.check((lines) => repeatedLineNumber(lines) === undefined, lineNumberRepeated),
+    v.check((lines) => repeatedLineNumber(lines) === undefined, describeRepeatedLineNumber),
   ),
 });
 
-function lineNumberRepeated<T extends readonly { lineNumber: number }[]>(
+/** Builds the message for two order lines with one lineNumber. */
+function describeRepeatedLineNumber<T extends readonly { lineNumber: number }[]>(
   issue: v.CheckIssue<T>,
 ): string {
   const [first, second] = repeatedLineNumber(issue.input) ?? [0, 0];

@@ -179,6 +179,15 @@ describe('parseBcSalesOrder', () => {
     expect(problems).toContain('salesOrderLines.0.sequence: missing');
   });
 
+  it('names the expected type of a wrong value', () => {
+    const payload = draftOrder();
+    payload.id = 5;
+
+    const result = parseBcSalesOrder(payload);
+
+    expect(result).toEqual({ ok: false, problems: ['id: must be a string'] });
+  });
+
   it('rejects an order read without its lines', () => {
     const result = parseBcSalesOrder(readJson(bcFixturesDir(), 'sales-order-create-response.json'));
 
@@ -199,7 +208,108 @@ describe('parseBcSalesOrder', () => {
   });
 });
 
+const limit = `must be at most 999999999999, the connector's limit`;
+
+/** Line changes that both schemas reject, and the problem each one must report. */
+const invalidLines: [string, Record<string, unknown>, string][] = [
+  ['quantity 1e308', { quantity: 1e308 }, `salesOrderLines.0.quantity: ${limit}`],
+  ['quantity Infinity', { quantity: Infinity }, `salesOrderLines.0.quantity: ${limit}`],
+  ['quantity above the limit', { quantity: 1e12 }, `salesOrderLines.0.quantity: ${limit}`],
+  ['negative quantity', { quantity: -1 }, 'salesOrderLines.0.quantity: must not be negative'],
+  [
+    'shippedQuantity 1e308',
+    { shippedQuantity: 1e308 },
+    `salesOrderLines.0.shippedQuantity: ${limit}`,
+  ],
+  [
+    'negative shippedQuantity',
+    { shippedQuantity: -1 },
+    'salesOrderLines.0.shippedQuantity: must not be negative',
+  ],
+  [
+    'shippedQuantity above quantity',
+    { quantity: 4, shippedQuantity: 5 },
+    "salesOrderLines.0.shippedQuantity: 5 is more than the line's quantity 4; shippedQuantity must be at most quantity, so correct the line or read the order from BC again",
+  ],
+  [
+    'sequence 0',
+    { sequence: 0 },
+    "salesOrderLines.0.sequence: must be at least 1, because JASCI line numbers start at 1; use the line's BC Line No.",
+  ],
+  [
+    'sequence -1',
+    { sequence: -1 },
+    "salesOrderLines.0.sequence: must be at least 1, because JASCI line numbers start at 1; use the line's BC Line No.",
+  ],
+  [
+    'sequence 1e308',
+    { sequence: 1e308 },
+    'salesOrderLines.0.sequence: must be at most 999999999999',
+  ],
+];
+
+describe('parseBcSalesOrder line values', () => {
+  it.each(invalidLines)('rejects %s', (_name, changes, problem) => {
+    const payload = draftOrder();
+    Object.assign(firstLine(payload), changes);
+
+    expect(parseBcSalesOrder(payload)).toEqual({ ok: false, problems: [problem] });
+  });
+
+  it('rejects a numeric string beyond the limit', () => {
+    const payload = draftOrder();
+    firstLine(payload).quantity = '9'.repeat(400);
+
+    expect(parseBcSalesOrder(payload)).toEqual({
+      ok: false,
+      problems: [`salesOrderLines.0.quantity: ${limit}`],
+    });
+  });
+
+  it('accepts quantities up to the limit', () => {
+    const payload = draftOrder();
+    Object.assign(firstLine(payload), { quantity: 999_999_999_999, shippedQuantity: 0.00001 });
+
+    expect(parseBcSalesOrder(payload).ok).toBe(true);
+  });
+
+  it('rejects two lines with the same sequence', () => {
+    const payload = draftOrder();
+    payload.salesOrderLines.push({ ...firstLine(payload), id: 'second-line' });
+
+    expect(parseBcSalesOrder(payload)).toEqual({
+      ok: false,
+      problems: [
+        "salesOrderLines: lines 0 and 1 both have sequence 10000; each line needs its own sequence (BC's Line No.), so correct the file or read the order from BC again",
+      ],
+    });
+  });
+});
+
 describe('parseSalesOrderSnapshot', () => {
+  /** Returns a snapshot as JSON would carry it, with the first line's BC names for the check. */
+  function snapshotWithFirstLine(changes: Record<string, unknown>): unknown {
+    const snapshot = snapshotOf(draftOrder());
+    const [first, ...rest] = snapshot.lines;
+    return { ...snapshot, lines: [{ ...first, ...changes }, ...rest] };
+  }
+
+  it.each(invalidLines)('rejects %s', (_name, changes, problem) => {
+    const result = parseSalesOrderSnapshot(snapshotWithFirstLine(changes));
+
+    expect(result).toEqual({ ok: false, problems: [problem.replace('salesOrderLines', 'lines')] });
+  });
+
+  it('rejects two lines with the same sequence', () => {
+    const snapshot = snapshotOf(draftOrder());
+    const line = snapshot.lines[0]!;
+    const result = parseSalesOrderSnapshot({ ...snapshot, lines: [line, { ...line, id: 'b' }] });
+
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(/^lines: lines 0 and 1 both have sequence 10000;/),
+    ]);
+  });
+
   it('accepts a snapshot made by parseBcSalesOrder', () => {
     for (const payload of [draftOrder(), blankValuesOrder()]) {
       const snapshot = snapshotOf(payload);

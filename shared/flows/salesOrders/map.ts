@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import type { SalesOrderLineSnapshot, SalesOrderSnapshot } from '../../bc/salesOrder';
 import { isReleased } from '../../bc/status';
 import { BusinessCode, BusinessError } from '../../errors';
-import type { JasciOrderLine, JasciOutboundOrder, JasciShipTo } from '../../jasci/wire';
+import * as v from 'valibot';
+import {
+  issueField,
+  issueMessage,
+  jasciOutboundOrderSchema,
+  type JasciOrderLine,
+  type JasciOutboundOrder,
+  type JasciShipTo,
+} from '../../jasci/wire';
 
 /*
  * Mapping of a BC sales order snapshot to JASCI outbound orders. Pure: no I/O, no clock, no
@@ -61,7 +69,31 @@ export function mapSalesOrder(
       },
     );
   }
-  return splitByWarehouse(order, mapped, orderWarehouses(order, warehouses, defaultWarehouseCode));
+  const orders = splitByWarehouse(
+    order,
+    mapped,
+    orderWarehouses(order, warehouses, defaultWarehouseCode),
+  );
+  for (const jasciOrder of orders) checkWireFormat(order.number, jasciOrder);
+  return orders;
+}
+
+/**
+ * Checks a mapped order against the JASCI wire schema, so that a value the checks above let
+ * through (a line number below 1, a repeated line number, a non-finite quantity) stops the order
+ * here instead of reaching JASCI.
+ */
+function checkWireFormat(bcNumber: string, jasciOrder: JasciOutboundOrder): void {
+  const result = v.safeParse(jasciOutboundOrderSchema, jasciOrder);
+  if (result.success) return;
+  const problems = result.issues.map(
+    (issue) => `${issueField(issue) ?? '(order)'}: ${issueMessage(issue)}`,
+  );
+  throw new BusinessError(
+    BusinessCode.InvalidPayload,
+    `Sales order ${bcNumber} maps to JASCI order ${jasciOrder.orderNumber}, which breaks the JASCI order format: ${problems.join('; ')}; correct the sales order in BC`,
+    { details: { orderNumber: bcNumber, jasciOrderNumber: jasciOrder.orderNumber, problems } },
+  );
 }
 
 /**

@@ -283,6 +283,37 @@ describe('deliverSalesOrder against the JASCI sandbox', () => {
     expect((error as BusinessError).message).toContain('lines');
   });
 
+  it.each([
+    ['line sequence 0', [line({ sequence: 0 })], 'lines.0.sequence: must be at least 1'],
+    [
+      'two lines with one sequence',
+      [line(), line({ id: 'second-line', lineObjectNumber: 'STOVE-1' })],
+      'lines: lines 0 and 1 both have sequence 10000',
+    ],
+    [
+      'quantity 1e308',
+      [line({ quantity: 1e308 })],
+      'lines.0.quantity: must be at most 999999999999',
+    ],
+    [
+      'shipped more than ordered',
+      [line({ quantity: 4, shippedQuantity: 6 })],
+      "lines.0.shippedQuantity: 6 is more than the line's quantity 4",
+    ],
+  ])('rejects %s without calling JASCI', async (_name, lines, problem) => {
+    const upsert = jest.spyOn(deps.jasci, 'upsertOutboundOrder');
+    const order = snapshot('SO-2013', lines);
+
+    const error = await errorOf(deliverSalesOrder(deps, envelopeFor(order)));
+
+    expect(error).toBeInstanceOf(BusinessError);
+    expect((error as BusinessError).code).toBe('INVALID_PAYLOAD');
+    expect((error as BusinessError).message).toContain(problem);
+    expect(upsert).not.toHaveBeenCalled();
+    expect(jasci.orders.get('SO-2013')).toBeUndefined();
+    upsert.mockRestore();
+  });
+
   it('rejects a payload of another order', async () => {
     const envelope: Envelope = {
       ...envelopeFor(snapshot('SO-2012', [line()])),

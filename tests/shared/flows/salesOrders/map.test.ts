@@ -411,6 +411,33 @@ describe('mapSalesOrder', () => {
   });
 });
 
+describe('mapSalesOrder wire check', () => {
+  // Snapshots built in code skip the snapshot schema, so these reach the mapping's own check.
+  const cases: [string, SalesOrderLineSnapshot[], string][] = [
+    ['line number 0', [line({ sequence: 0 })], 'lines[0].lineNumber: must be at least 1'],
+    ['line number -1', [line({ sequence: -1 })], 'lines[0].lineNumber: must be at least 1'],
+    [
+      'a repeated line number',
+      [line(), line({ id: 'other', lineObjectNumber: 'STOVE-1' })],
+      'lines: lines 0 and 1 both have lineNumber 10000',
+    ],
+    [
+      'an infinite quantity',
+      [line({ quantity: Infinity })],
+      "lines[0].quantity: must be at most 999999999999, the connector's limit",
+    ],
+  ];
+
+  it.each(cases)('rejects %s before sending', (_name, lines, problem) => {
+    const error = businessErrorOf(() => mapSalesOrder(order(lines), warehouses));
+
+    expect(error.code).toBe('INVALID_PAYLOAD');
+    expect(error.message).toContain('Sales order SO-1001 maps to JASCI order SO-1001');
+    expect(error.message).toContain(problem);
+    expect(error.details.problems).toEqual([expect.stringContaining(problem)]);
+  });
+});
+
 describe('outstandingQuantity', () => {
   it('subtracts the shipped quantity without float noise', () => {
     expect(outstandingQuantity(line({ quantity: 1.1, shippedQuantity: 0.2 }))).toBe(0.9);

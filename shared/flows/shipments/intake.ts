@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { Settings } from '../../config/schema';
 import {
+  issueField,
+  issueMessage,
   JasciEventName,
   jasciEventEnvelopeSchema,
   jasciShipmentEventSchema,
@@ -158,23 +160,11 @@ export function describeJsonError(error: unknown, text: string): string {
 
 function invalidEvent(issues: readonly v.BaseIssue<unknown>[]): IntakeResponse {
   const first = issues[0];
-  const field = first ? fieldPath(first) : undefined;
+  const field = first ? issueField(first) : undefined;
   const message = issues
-    .map((issue) => `${fieldPath(issue) ?? '(body)'}: ${issue.message}`)
+    .map((issue) => `${issueField(issue) ?? '(body)'}: ${issueMessage(issue)}`)
     .join('; ');
   return errorResponse(400, 'INVALID_EVENT', message, field);
-}
-
-/** Formats an issue's path the way the JSON reads: `lines[0].quantity`. */
-export function fieldPath(issue: v.BaseIssue<unknown>): string | undefined {
-  if (!issue.path || issue.path.length === 0) return undefined;
-  let path = '';
-  for (const item of issue.path) {
-    const key = item.key;
-    if (typeof key === 'number') path += `[${key}]`;
-    else path += path === '' ? String(key) : `.${String(key)}`;
-  }
-  return path;
 }
 
 /**

@@ -350,6 +350,59 @@ describe('receiveJasciEvent', () => {
     expect(sender.sent).toHaveLength(0);
   });
 
+  it.each([
+    ['1e308', '1e308'],
+    ['1e400', '1e400'],
+    ['just above the limit', '1000000000000'],
+  ])('rejects line quantity %s with 400', async (_name, quantity) => {
+    const { deps, sender } = setup();
+    // Spliced into the text, because JSON.stringify writes Infinity as null.
+    const body = JSON.stringify(shipmentEvent()).replace(
+      /"quantity":\d+/,
+      `"quantity":${quantity}`,
+    );
+
+    const response = await receiveJasciEvent(deps, signedRequest(body));
+
+    expect(response.status).toBe(400);
+    const error = errorOf(response.body);
+    expect(error.field).toBe('lines[0].quantity');
+    expect(error.message).toBe(
+      "lines[0].quantity: must be at most 999999999999, the connector's limit",
+    );
+    expect(sender.sent).toHaveLength(0);
+  });
+
+  it('says what to send for a missing timestamp', async () => {
+    const { deps } = setup();
+    const event = omit(shipmentEvent(), 'timestamp');
+
+    const response = await receiveJasciEvent(deps, signedRequest(JSON.stringify(event)));
+
+    expect(response.status).toBe(400);
+    const error = errorOf(response.body);
+    expect(error.field).toBe('timestamp');
+    expect(error.message).toMatch(/^timestamp: missing; send the time of the event as an ISO-8601/);
+    expect(error.message).not.toMatch(/Invalid key|Expected|received/);
+  });
+
+  it('names the expected type of a line field', async () => {
+    const { deps } = setup();
+    const event = shipmentEvent();
+    (event.lines[0] as Record<string, unknown>).quantity = '2';
+    (event.lines[0] as Record<string, unknown>).product = 7;
+    delete (event.lines[0] as Record<string, unknown>).uom;
+
+    const response = await receiveJasciEvent(deps, signedRequest(JSON.stringify(event)));
+
+    expect(response.status).toBe(400);
+    const error = errorOf(response.body);
+    expect(error.message).toContain('lines[0].quantity: must be a number');
+    expect(error.message).toContain('lines[0].product: must be a string');
+    expect(error.message).toContain('lines[0].uom: missing; send the unit of measure code');
+    expect(error.message).not.toMatch(/Invalid (key|type)|Expected|received/);
+  });
+
   it('rejects a shipment event without erpOrderNumber with 400', async () => {
     const { deps } = setup();
     const event = omit(shipmentEvent(), 'erpOrderNumber');

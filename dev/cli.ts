@@ -27,8 +27,9 @@ Options:
 
 Single --location and --warehouse values override the files.
 
-Exit codes: 0 printed the orders (an empty list when nothing would be sent), 1 invalid command line
-or unreadable file, 2 the order cannot be sent (the message names the field and the fix).
+Exit codes: 0 printed the orders (an empty list when nothing would be sent), 1 invalid command line,
+unreadable file, not a sales order, or an order read without $expand=salesOrderLines, 2 the order
+cannot be sent (the message names the field and the fix).
 `;
 
 /**

@@ -31,6 +31,8 @@ export async function readJsonFile(file: string): Promise<unknown> {
     if (code === 'EISDIR') throw new UsageError(`${file} is a directory; pass a JSON file`);
     throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
   }
+  // Windows editors often save UTF-8 with a byte order mark, which JSON.parse rejects.
+  if (content.startsWith('\uFEFF')) content = content.slice(1);
   try {
     return JSON.parse(content) as unknown;
   } catch (error) {

@@ -78,14 +78,43 @@ function salesOrderCandidates(json: unknown, file: string): unknown[] {
     content = content.input;
   }
   let candidates: unknown[];
-  if (Array.isArray(content)) candidates = content;
-  else if (isObject(content) && Array.isArray(content.value)) candidates = content.value;
-  else candidates = [content];
+  let listName: string | undefined;
+  if (Array.isArray(content)) {
+    candidates = content;
+    listName = '';
+  } else if (isObject(content) && Array.isArray(content.value)) {
+    candidates = content.value;
+    listName = 'value';
+  } else candidates = [content];
   if (candidates.length === 0)
     throw new UsageError(`${file} contains no sales orders; ${notASalesOrder}`);
-  if (!candidates.every(looksLikeSalesOrder))
-    throw new UsageError(`${file} is not a sales order; ${notASalesOrder}`);
+  candidates.forEach((candidate, index) => {
+    const entry = listName === undefined ? '' : ` entry ${listName}[${index}]`;
+    checkCandidate(candidate, `${file}${entry}`);
+  });
   return candidates;
+}
+
+/** Throws UsageError for an entry that is not a sales order read with its lines. */
+function checkCandidate(candidate: unknown, where: string): void {
+  if (!looksLikeSalesOrder(candidate)) {
+    throw new UsageError(
+      `${where} is not a sales order (found ${describeValue(candidate)}); ${notASalesOrder}`,
+    );
+  }
+  if (!('salesOrderLines' in candidate)) {
+    // A create or plain GET response has the header only, or the lines under another name.
+    throw new UsageError(
+      `${where}: sales order ${keyOf(candidate)} has no salesOrderLines; read it with GET .../salesOrders({id})?$expand=salesOrderLines and preview that response`,
+    );
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isObject(value)) return 'an object without salesOrderLines or sales order header fields';
+  return `a ${typeof value}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -93,7 +122,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Returns true for an object with lines, or with the header fields no other BC entity combines. */
-function looksLikeSalesOrder(value: unknown): boolean {
+function looksLikeSalesOrder(value: unknown): value is Record<string, unknown> {
   if (!isObject(value)) return false;
   if ('salesOrderLines' in value) return true;
   return 'number' in value && 'customerNumber' in value && 'status' in value;

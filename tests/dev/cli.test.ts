@@ -193,15 +193,121 @@ describe('runCli preview sales-order', () => {
     expect(result.stderr).toContain('SO-2 has no item lines');
   });
 
-  it('exits 2 for an order read without lines', async () => {
+  it('exits 1 for an order read without lines', async () => {
     const result = await run(
       'preview',
       'sales-order',
       join(bcFixturesDir(), 'sales-order-create-response.json'),
     );
 
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('sales order 101005 has no salesOrderLines');
+    expect(result.stderr).toContain('$expand=salesOrderLines');
+    expect(result.stdout).toBe('');
+  });
+
+  it('reads a file that starts with a BOM', async () => {
+    const file = writeScratch('bom.json', `\uFEFF${JSON.stringify(releasedOrder())}`);
+
+    const result = await run(
+      'preview',
+      'sales-order',
+      file,
+      '--location',
+      `${locationId}=MAIN`,
+      '--warehouse',
+      'MAIN=WH-1',
+    );
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)[0].orderNumber).toBe('SO-104312');
+  });
+
+  it('names the entry of a list that is not an order', async () => {
+    const file = writeScratch('mixed.json', { value: [releasedOrder(), 5, null] });
+
+    const result = await run('preview', 'sales-order', file);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('entry value[1] is not a sales order (found a number)');
+  });
+});
+
+describe('runCli preview of invalid line values', () => {
+  /** Returns the released order with its first line changed. */
+  function withFirstLine(changes: Record<string, unknown>): Record<string, unknown> {
+    const order = releasedOrder();
+    const [first, ...rest] = order.salesOrderLines as Record<string, unknown>[];
+    return { ...order, salesOrderLines: [{ ...first, ...changes }, ...rest] };
+  }
+
+  const cases: [string, string, RegExp][] = [
+    [
+      'quantity 1e308',
+      JSON.stringify(withFirstLine({ quantity: 1e308 })),
+      /salesOrderLines\.0\.quantity: must be at most 999999999999/,
+    ],
+    [
+      'quantity 1e400',
+      JSON.stringify(withFirstLine({ quantity: 4 })).replace('"quantity":4', '"quantity":1e400'),
+      /salesOrderLines\.0\.quantity: must be at most 999999999999/,
+    ],
+    [
+      'negative quantity',
+      JSON.stringify(withFirstLine({ quantity: -2 })),
+      /salesOrderLines\.0\.quantity: must not be negative/,
+    ],
+    [
+      'shippedQuantity 1e308',
+      JSON.stringify(withFirstLine({ shippedQuantity: 1e308 })),
+      /salesOrderLines\.0\.shippedQuantity: must be at most/,
+    ],
+    [
+      'negative shippedQuantity',
+      JSON.stringify(withFirstLine({ shippedQuantity: -1 })),
+      /salesOrderLines\.0\.shippedQuantity: must not be negative/,
+    ],
+    [
+      'shippedQuantity above quantity',
+      JSON.stringify(withFirstLine({ quantity: 4, shippedQuantity: 9 })),
+      /salesOrderLines\.0\.shippedQuantity: 9 is more than the line's quantity 4/,
+    ],
+    [
+      'sequence 0',
+      JSON.stringify(withFirstLine({ sequence: 0 })),
+      /salesOrderLines\.0\.sequence: must be at least 1/,
+    ],
+    [
+      'sequence -1',
+      JSON.stringify(withFirstLine({ sequence: -1 })),
+      /salesOrderLines\.0\.sequence: must be at least 1/,
+    ],
+  ];
+
+  it.each(cases)('exits 2 for %s', async (_name, content, message) => {
+    const file = writeScratch('invalid-line.json', content);
+
+    const result = await run('preview', 'sales-order', file, '--default-warehouse', 'WH-1');
+
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('salesOrderLines: missing');
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 for two lines with the same sequence', async () => {
+    const order = releasedOrder();
+    const [first] = order.salesOrderLines as Record<string, unknown>[];
+    const file = writeScratch('same-sequence.json', {
+      ...order,
+      salesOrderLines: [first, { ...first, id: 'second-line' }],
+    });
+
+    const result = await run('preview', 'sales-order', file, '--default-warehouse', 'WH-1');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('salesOrderLines: lines 0 and 1 both have sequence 10000');
+    expect(result.stdout).toBe('');
   });
 });
 

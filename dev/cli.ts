@@ -1,3 +1,5 @@
+import { ConfigError } from '../shared/errors';
+import { FailuresUsageError, runFailuresCommand } from './failures/command';
 import { parsePreviewOptions, UsageError } from './preview/options';
 import { previewSalesOrderFile } from './preview/salesOrder';
 
@@ -11,6 +13,7 @@ export interface CliIo {
 export const ExitCode = { Ok: 0, Usage: 1, Business: 2 } as const;
 
 export const usage = `Usage: connector preview sales-order FILE [options]
+       connector failures COMMAND [options]   (see connector failures --help)
 
 Prints the JASCI outbound order(s) that the connector would send for a BC sales order, without
 calling BC or JASCI. FILE holds one BC sales order with salesOrderLines, a BC response with a
@@ -40,8 +43,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof FailuresUsageError) {
       io.stderr(`${error.message}\n`);
+      return ExitCode.Usage;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr(
+        `${error.message}\nSet them in the environment or in the file given with --settings.\n`,
+      );
       return ExitCode.Usage;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -51,6 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'failures') return runFailuresCommand(argv.slice(1), io);
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout(usage);
     return ExitCode.Ok;

@@ -28,6 +28,7 @@ export async function toJasciWorkerHandler(
           warehouseMap: rt.warehouseMap,
           defaultWarehouseCode: rt.settings.DEFAULT_WAREHOUSE_CODE,
           store: rt.store,
+          locks: rt.documentLocks,
           log,
         },
         envelope,

@@ -1,10 +1,12 @@
 import type { BlobStore } from '../../archive/blobStore';
 import { parseSalesOrderSnapshot, type SalesOrderSnapshot } from '../../bc/salesOrder';
-import { BusinessCode, BusinessError } from '../../errors';
+import { randomUUID } from 'node:crypto';
+import { BusinessCode, BusinessError, TransientCode, TransientError } from '../../errors';
 import type { JasciClient } from '../../jasci/client';
 import type { Logger } from '../../logging';
 import { resolvePayload } from '../../messaging/claimCheck';
 import type { Envelope } from '../../messaging/envelope';
+import type { DocumentLocks } from '../../state/documentLocks';
 import { DocumentLedger } from '../../state/documentLedger';
 import type { WarehouseMap } from '../../state/warehouseMap';
 import { mapSalesOrder, payloadHash } from './map';
@@ -21,7 +23,15 @@ export interface DeliverSalesOrderDeps {
   store: BlobStore;
   log: Logger;
   now?: () => Date;
+  /** Leases that let one version of an order at a time reach JASCI; without them, two can. */
+  locks?: Pick<DocumentLocks, 'acquire' | 'release'>;
 }
+
+/**
+ * Lease time on one sales order while its JASCI orders are sent: each JASCI request times out
+ * after JASCI_REQUEST_TIMEOUT_SECONDS (30 s by default) and an order has a few warehouse parts.
+ */
+const deliveryLeaseMs = 3 * 60_000;
 
 export type DeliverOutcome = 'delivered' | 'unchanged' | 'stale';
 
@@ -36,6 +46,38 @@ export async function deliverSalesOrder(
   envelope: Envelope,
 ): Promise<DeliverOutcome> {
   const order = snapshotFrom(await resolvePayload(envelope, deps.store), envelope);
+  const { locks } = deps;
+  if (!locks) return deliverSnapshot(deps, envelope, order);
+
+  // Two versions delivered at once could reach JASCI in the wrong order: the older upsert would
+  // land last while the ledger keeps the newer version. One delivery per order at a time.
+  const key = `salesOrderDelivery:${envelope.documentKey}`;
+  const owner = `${envelope.version}:${envelope.attempt}:${randomUUID()}`;
+  if (!(await locks.acquire(key, owner, deliveryLeaseMs))) {
+    throw new TransientError(
+      TransientCode.Conflict,
+      `Another version of sales order ${envelope.documentKey} is being sent to JASCI; this one is retried later`,
+      { details: { documentKey: envelope.documentKey } },
+    );
+  }
+  try {
+    return await deliverSnapshot(deps, envelope, order);
+  } finally {
+    await locks.release(key, owner).catch((error: unknown) =>
+      deps.log.warn('Delivery lease not released; it expires by itself', {
+        flow: SALES_ORDER_FLOW,
+        documentKey: envelope.documentKey,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }
+}
+
+async function deliverSnapshot(
+  deps: DeliverSalesOrderDeps,
+  envelope: Envelope,
+  order: SalesOrderSnapshot,
+): Promise<DeliverOutcome> {
   const fields = {
     flow: SALES_ORDER_FLOW,
     documentKey: envelope.documentKey,

@@ -11,6 +11,7 @@ import { JasciClient } from '../../../../shared/jasci/client';
 import { silentLogger } from '../../../../shared/logging';
 import { applyClaimCheck } from '../../../../shared/messaging/claimCheck';
 import type { Envelope } from '../../../../shared/messaging/envelope';
+import { DocumentLocks } from '../../../../shared/state/documentLocks';
 import { DocumentLedger } from '../../../../shared/state/documentLedger';
 import { ensureTables, tableClientFor, TableName } from '../../../../shared/state/tables';
 import { WarehouseMap } from '../../../../shared/state/warehouseMap';
@@ -106,6 +107,7 @@ describe('deliverSalesOrder against the JASCI sandbox', () => {
       store,
       log: silentLogger,
       now: () => new Date('2026-12-01T10:00:05.000Z'),
+      locks: new DocumentLocks(tableClientFor(settings, TableName.DocumentLocks)),
     };
   });
 
@@ -325,5 +327,23 @@ describe('deliverSalesOrder against the JASCI sandbox', () => {
     expect((error as BusinessError).code).toBe('INVALID_PAYLOAD');
     expect((error as BusinessError).message).toContain('SO-9999');
     expect(jasci.orders.get('SO-9999')).toBeUndefined();
+  });
+  it('retries while another version is being sent', async () => {
+    const locks = new DocumentLocks(tableClientFor(azurite.settings, TableName.DocumentLocks));
+    await locks.acquire('salesOrderDelivery:SO-2030', 'other-delivery', 60_000);
+    const order = snapshot('SO-2030', [line()]);
+
+    const error = await errorOf(deliverSalesOrder({ ...deps, locks }, envelopeFor(order)));
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as TransientError).code).toBe('CONFLICT');
+    expect(jasci.orders.get('SO-2030')).toBeUndefined();
+
+    await locks.release('salesOrderDelivery:SO-2030', 'other-delivery');
+    await expect(deliverSalesOrder({ ...deps, locks }, envelopeFor(order))).resolves.toBe(
+      'delivered',
+    );
+    // The delivery released its own lease.
+    await expect(locks.acquire('salesOrderDelivery:SO-2030', 'probe', 60_000)).resolves.toBe(true);
   });
 });

@@ -82,12 +82,12 @@ export function parseFailuresArgs(argv: readonly string[]): ParsedArgs {
   return parsed;
 }
 
-function readJsonFile(file: string, what: string): unknown {
-  if (!existsSync(file)) throw new FailuresUsageError(`${what} ${file} not found`);
+function readJsonFile(file: string, description: string): unknown {
+  if (!existsSync(file)) throw new FailuresUsageError(`${description} ${file} not found`);
   try {
     return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
   } catch (error) {
-    throw new FailuresUsageError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new FailuresUsageError(`${description} ${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 

@@ -87,7 +87,9 @@ function readJsonFile(file: string, description: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
   } catch (error) {
-    throw new FailuresUsageError(`${description} ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new FailuresUsageError(
+      `${description} ${file} is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -5,10 +5,13 @@ import { loggerFrom } from '../shared/logging';
 import { runtime } from '../shared/runtime';
 import { serviceBusConnection, serviceBusMetadata, type FunctionSpec } from './table';
 
-/** Keeps a lease for a retry until the whole retry schedule has passed, plus five minutes. */
+/**
+ * Keeps a lease for a retry until the whole retry schedule has passed, and at least until BC has
+ * ended the unanswered request (10 minutes), plus five minutes either way.
+ */
 function leaseHoldMs(retryDelaysSeconds: readonly number[]): number {
   const scheduleSeconds = retryDelaysSeconds.reduce((sum, delay) => sum + delay, 0);
-  return (scheduleSeconds + 300) * 1000;
+  return (Math.max(scheduleSeconds, 600) + 300) * 1000;
 }
 
 /** Queue trigger on `to-bc`: posts JASCI's warehouse events in BC. */

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { BlobStore } from '../../archive/blobStore';
-import { BusinessCode, BusinessError, TransientError } from '../../errors';
+import { BusinessCode, BusinessError, TransientCode, TransientError } from '../../errors';
 import { jasciShipmentEventSchema, type JasciShipmentEvent } from '../../jasci/wire';
 import type { Logger } from '../../logging';
 import { resolvePayload } from '../../messaging/claimCheck';
@@ -37,6 +37,12 @@ export interface PostShipmentDeps {
    * whether BC posted; it should outlast the retry schedule. Default 30 minutes.
    */
   leaseHoldMs?: number;
+  /**
+   * How long BC may still be running a request whose answer never arrived. BC ends API requests
+   * after 10 minutes (504); default 10.5 minutes.
+   */
+  bcRequestLimitMs?: number;
+  now?: () => Date;
 }
 
 /**
@@ -47,6 +53,9 @@ export interface PostShipmentDeps {
  * timeout can outlive it.
  */
 const orderLeaseMs = 5 * 60_000;
+
+/** Default of `bcRequestLimitMs`: BC's 10-minute cap on a request, plus a margin for clock skew. */
+const defaultBcRequestLimitMs = 10.5 * 60_000;
 
 /** Default of `leaseHoldMs`: the default retry delays (60, 300 and 900 s) add up to 21 minutes. */
 const defaultLeaseHoldMs = 30 * 60_000;
@@ -204,11 +213,32 @@ async function postOrReconcile(posting: Posting): Promise<void> {
     });
     if (verdict === 'posted') return finishPosted(posting);
     if (verdict === 'mixed') throw postingUncertainError(event, row.expected);
-    // Not posted: plan afresh from BC's current numbers.
+    waitForUnansweredAction(posting);
+    // Not posted, and the earlier action can no longer be running: plan afresh from BC's numbers.
     posting.row = await deps.events.update(posting.row, { state: 'received', expected: undefined });
   }
   if (!order) throw await unknownOrder(deps.bc, event);
   await postToBc(posting, order, planShipment(event, order));
+}
+
+/**
+ * Raises a transient error while the earlier shipAndInvoice may still be running in BC. A client
+ * time-out does not stop the request on BC's side, so a post that looks absent now may still
+ * happen; posting again before BC has ended it would ship the quantities twice.
+ */
+function waitForUnansweredAction(posting: Posting): void {
+  const { deps, row, event } = posting;
+  const sentAt = Date.parse(row.updatedAt);
+  const now = (deps.now?.() ?? new Date()).getTime();
+  const waitMs = sentAt + (deps.bcRequestLimitMs ?? defaultBcRequestLimitMs) - now;
+  if (Number.isNaN(sentAt) || waitMs <= 0) return;
+  throw new TransientError(
+    TransientCode.Unavailable,
+    `shipAndInvoice for BC order ${event.erpOrderNumber} was sent at ${row.updatedAt} without an ` +
+      'answer and may still be running in BC, which ends a request after 10 minutes; the ' +
+      'shipment is checked again after that',
+    { retryAfterMs: waitMs, details: { orderNumber: event.erpOrderNumber, sentAt: row.updatedAt } },
+  );
 }
 
 async function postToBc(posting: Posting, order: SalesOrder, plan: ShipmentPlan): Promise<void> {

@@ -25,6 +25,8 @@ const bcIdentity = {
 
 let sandbox: BcSandbox;
 let bc: BcClient;
+/** A client that gives up after 1 s, while the sandbox keeps running the request. */
+let impatientBc: BcClient;
 let events: EventLedger;
 let locks: DocumentLocks;
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
     BC_REQUEST_TIMEOUT_SECONDS: '10',
   });
   bc = BcClient.fromSettings(settings);
+  impatientBc = BcClient.fromSettings({ ...settings, BC_REQUEST_TIMEOUT_SECONDS: 1 });
   const storage = azurite.settings;
   await ensureTables(storage);
   events = new EventLedger(tableClientFor(storage, TableName.EventLedger));
@@ -94,6 +97,9 @@ function event(
     ...overrides,
   });
 }
+
+/** A clock past BC's 10-minute request limit, when an unanswered action can no longer run. */
+const afterRequestLimit = () => new Date(Date.now() + 11 * 60_000);
 
 function envelopeFor(shipment: JasciShipmentEvent, attempt = 1): Envelope {
   const envelope = shipmentEnvelope(shipment, Buffer.from(JSON.stringify(shipment)), new Date());
@@ -233,7 +239,18 @@ describe('postShipment', () => {
     expect((await events.get('evt-retry'))?.state).toBe('posting');
     expect(sandbox.store.salesShipments('SO-RETRY')).toHaveLength(0);
 
-    await expect(postShipment(deps(), envelopeFor(shipment, 2))).resolves.toBe('posted');
+    // Within BC's 10-minute request limit the unanswered action may still run: no second post.
+    const early: unknown = await postShipment(deps(), envelopeFor(shipment, 2)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(early).toBeInstanceOf(TransientError);
+    expect((early as TransientError).code).toBe('UNAVAILABLE');
+    expect((early as TransientError).retryAfterMs).toBeGreaterThan(9 * 60_000);
+    expect(sandbox.store.salesShipments('SO-RETRY')).toHaveLength(0);
+
+    await expect(
+      postShipment({ ...deps(), now: afterRequestLimit }, envelopeFor(shipment, 3)),
+    ).resolves.toBe('posted');
 
     expect(sandbox.store.salesShipments('SO-RETRY')).toHaveLength(1);
     expect(lineOf('SO-RETRY', 10000).shippedQuantity).toBe(3);
@@ -616,11 +633,45 @@ describe('postShipment', () => {
     expect(blocked).toBeInstanceOf(TransientError);
     expect((blocked as TransientError).code).toBe('CONFLICT');
 
-    await expect(postShipment({ ...deps(), locks }, envelopeFor(first, 2))).resolves.toBe('posted');
+    await expect(
+      postShipment({ ...deps(), locks, now: afterRequestLimit }, envelopeFor(first, 2)),
+    ).resolves.toBe('posted');
     await expect(postShipment({ ...deps(), locks }, envelopeFor(second, 2))).resolves.toBe(
       'posted',
     );
     expect(lineOf('SO-UNKNOWN', 10000).shippedQuantity).toBe(2);
     expect(sandbox.store.salesShipments('SO-UNKNOWN')).toHaveLength(2);
+  });
+  it('waits out an action that timed out but still posts', async () => {
+    addOrder('SO-SLOW', [
+      { item: 'TENT-2P', quantity: 10 },
+      { item: 'STOVE-1', quantity: 10 },
+    ]);
+    const shipment = event('evt-slow', 'SO-SLOW', [
+      { lineNumber: 10000, product: 'TENT-2P', quantity: 3 },
+    ]);
+    sandbox.faults.setDelay(2500, /shipAndInvoice/);
+
+    const first: unknown = await postShipment(
+      { ...deps(), bc: impatientBc, locks },
+      envelopeFor(shipment),
+    ).catch((caught: unknown) => caught);
+    expect(first).toBeInstanceOf(TransientError);
+    sandbox.faults.clear();
+
+    // The retry comes before BC has finished the first request: it must not post again.
+    const early: unknown = await postShipment({ ...deps(), locks }, envelopeFor(shipment, 2)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(early).toBeInstanceOf(TransientError);
+
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await expect(
+      postShipment({ ...deps(), locks, now: afterRequestLimit }, envelopeFor(shipment, 3)),
+    ).resolves.toBe('posted');
+
+    expect(sandbox.store.salesShipments('SO-SLOW')).toHaveLength(1);
+    expect(lineOf('SO-SLOW', 10000).shippedQuantity).toBe(3);
+    expect(lineOf('SO-SLOW', 20000).shippedQuantity).toBe(0);
   });
 });

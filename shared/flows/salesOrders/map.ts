@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../canonicalJson';
 import type { SalesOrderLineSnapshot, SalesOrderSnapshot } from '../../bc/salesOrder';
 import { isReleased } from '../../bc/status';
 import { BusinessCode, BusinessError } from '../../errors';
@@ -143,23 +144,6 @@ export function outstandingQuantity(line: SalesOrderLineSnapshot): number {
  */
 export function payloadHash(orders: readonly JasciOutboundOrder[]): string {
   return createHash('sha256').update(canonicalJson(orders)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => compareKeys(a, b));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Orders by UTF-16 code units, which unlike localeCompare does not depend on the machine. */
-function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
 }
 
 function headerProblems(order: SalesOrderSnapshot): Problem[] {

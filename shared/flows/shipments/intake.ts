@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../canonicalJson';
 import { createHash, randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { Settings } from '../../config/schema';
@@ -158,6 +159,17 @@ export function describeJsonError(error: unknown, text: string): string {
   return `${withoutExcerpt} (line ${line}, column ${column})`;
 }
 
+/** The hex SHA-256 of the body as canonical JSON; the raw bytes when they are not JSON. */
+function contentHash(rawBody: Buffer): string {
+  let content: string | Buffer = rawBody;
+  try {
+    content = canonicalJson(JSON.parse(rawBody.toString('utf8')));
+  } catch {
+    // Only validated JSON reaches here; the raw bytes are a safe fallback all the same.
+  }
+  return createHash('sha256').update(content).digest('hex');
+}
+
 function invalidEvent(issues: readonly v.BaseIssue<unknown>[]): IntakeResponse {
   const first = issues[0];
   const field = first ? issueField(first) : undefined;
@@ -169,11 +181,11 @@ function invalidEvent(issues: readonly v.BaseIssue<unknown>[]): IntakeResponse {
 
 /**
  * Builds the `to-bc` message for a shipment event. The event id is the dedupe key. An event
- * without one is keyed by the SHA-256 of its raw body, so a byte-identical resend is dropped too.
+ * without one is keyed by the SHA-256 of its body as canonical JSON (keys sorted, no whitespace),
+ * so a resend is dropped even when JASCI formats or orders the fields differently.
  */
 export function shipmentEnvelope(event: JasciShipmentEvent, rawBody: Buffer, now: Date): Envelope {
-  const documentKey =
-    event.eventId ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+  const documentKey = event.eventId ?? `sha256:${contentHash(rawBody)}`;
   return {
     kind: 'shipment.post',
     documentKey,

@@ -110,6 +110,35 @@ describe('receiveJasciEvent', () => {
     expect(messageIdFor(sender.sent[1]!)).toBe(messageIdFor(sender.sent[0]!));
   });
 
+  it('keys a reformatted resend like the original', async () => {
+    const { deps, sender } = setup();
+    const event = omit(shipmentEvent(), 'eventId');
+    const reordered = Object.fromEntries(Object.entries(event).reverse());
+
+    await receiveJasciEvent(deps, signedRequest(JSON.stringify(event)));
+    await receiveJasciEvent(deps, signedRequest(JSON.stringify(reordered, null, 2)));
+
+    const keys = sender.sent.map((envelope) => envelope.documentKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('keys events with different content apart', async () => {
+    const { deps, sender } = setup();
+    const event = omit(shipmentEvent(), 'eventId');
+
+    await receiveJasciEvent(deps, signedRequest(JSON.stringify(event)));
+    await receiveJasciEvent(
+      deps,
+      signedRequest(
+        JSON.stringify({ ...event, shipmentNumber: `${String(event.shipmentNumber)}-2` }),
+      ),
+    );
+
+    const keys = sender.sent.map((envelope) => envelope.documentKey);
+    expect(keys[1]).not.toBe(keys[0]);
+  });
+
   it('answers 202 ignored for other event names without queueing', async () => {
     const { deps, sender, log } = setup();
     const body = JSON.stringify({

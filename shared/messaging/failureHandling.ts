@@ -18,7 +18,16 @@ export interface FailureDeps {
   retryDelaysSeconds: readonly number[];
   log: Logger;
   now?: () => Date;
+  /**
+   * Returns a number in [0, 1) that spreads each retry up to 20% later, so that messages that
+   * failed together (a burst for one order, an outage) do not all come back at the same moment.
+   * Default Math.random.
+   */
+  jitter?: () => number;
 }
+
+/** Largest share by which jitter delays a retry. */
+const maxJitterRatio = 0.2;
 
 interface ParkedError {
   code: string;
@@ -58,7 +67,9 @@ export async function handleFailure(
     const now = deps.now?.() ?? new Date();
     const delayMs = retryDelayMs(envelope.attempt, deps.retryDelaysSeconds, error.retryAfterMs);
     if (delayMs !== undefined) {
-      await scheduleRetry(deps, flow, envelope, error, new Date(now.getTime() + delayMs));
+      const spreadMs = Math.floor((deps.jitter ?? Math.random)() * maxJitterRatio * delayMs);
+      const dueAt = new Date(now.getTime() + delayMs + spreadMs);
+      await scheduleRetry(deps, flow, envelope, error, dueAt);
       return 'retried';
     }
     await park(deps, flow, envelope, {

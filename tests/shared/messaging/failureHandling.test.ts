@@ -55,6 +55,7 @@ describe('handleFailure', () => {
       retryDelaysSeconds: [60, 300, 900],
       log,
       now: () => now,
+      jitter: () => 0,
     };
   });
 
@@ -76,6 +77,17 @@ describe('handleFailure', () => {
     expect(scheduled?.body).toEqual(copy);
     expect(scheduled?.scheduledEnqueueTimeUtc?.getTime()).toBe(now.getTime() + 60_000);
     expect(alerted).toEqual([]);
+  });
+
+  it('spreads a retry by the jitter', async () => {
+    const failed = envelope('SH-jitter');
+    const error = new TransientError('SERVER_ERROR', 'BC returned 503');
+
+    await handleFailure({ ...deps, jitter: () => 0.5 }, 'shipments', failed, error);
+
+    const scheduled = await peekScheduled(messageIdFor({ ...failed, attempt: 2 }));
+    // Half of the 20% maximum: 60 s plus 6 s.
+    expect(scheduled?.scheduledEnqueueTimeUtc?.getTime()).toBe(now.getTime() + 66_000);
   });
 
   it('logs the failure and the due time of the retry', async () => {

@@ -25,7 +25,7 @@ export const jasciEvents: FunctionSpec = {
   trigger: {
     type: 'http',
     route: 'jasci/events',
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     authLevel: 'anonymous',
   },
   handler: jasciEventsHandler,

@@ -71,7 +71,7 @@ describe('functions/index', () => {
     expect(triggerOf('jasciEvents')).toMatchObject({
       type: 'httpTrigger',
       route: 'jasci/events',
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     });
   });
 });

@@ -1,13 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { ServiceBusClient } from '@azure/service-bus';
+import type { ServiceBusClient } from '@azure/service-bus';
 import { BlobStore, containerClientFor } from '../../shared/archive/blobStore';
-import { loadSettings } from '../../shared/config/load';
-import type { Settings } from '../../shared/config/schema';
 import { toBcKinds, type Envelope, type MessageKind } from '../../shared/messaging/envelope';
 import { QueueSender, serviceBusClientFor } from '../../shared/messaging/queues';
 import { Failures, type FailureRecord, type FailureStatus } from '../../shared/state/failures';
 import { replayFailure } from '../../shared/state/replay';
 import { tableClientFor, TableName } from '../../shared/state/tables';
+import {
+  failuresUsage,
+  FailuresUsageError,
+  parseFailuresArgs,
+  type FailuresArgs,
+  type PayloadFile,
+} from './args';
+import { payloadProblems } from './payload';
+import {
+  loadReplaySettings,
+  loadStorageSettings,
+  settingValuesFrom,
+  type ReplaySettings,
+  type StorageSettings,
+} from './settings';
+
+export { failuresUsage, FailuresUsageError, parseFailuresArgs } from './args';
 
 /** Output streams of the command; tests capture both. */
 export interface FailuresIo {
@@ -15,94 +29,16 @@ export interface FailuresIo {
   stderr(text: string): void;
 }
 
-export const failuresUsage = `Usage: connector failures COMMAND [options]
-
-Lists and settles the connector's recorded failures (the Failures table and the archived
-messages), with the same settings as the app.
-
-Commands:
-  list [--status open|replayed|resolved|ignored] [--flow FLOW] [--json]
-  show ID                       the failure and its archived message, as JSON
-  replay ID [--payload FILE]    sends the archived message again at attempt 1; --payload replaces
-                                its payload with the JSON in FILE (the corrected document)
-  resolve ID                    closes the failure as fixed by other means
-  ignore ID                     closes the failure without action
-
-Options:
-  --settings FILE   app settings: a local.settings.json ("Values") or a flat JSON object;
-                    default ./local.settings.json when it exists, then the environment
-  --help            print this text
-`;
-
-export class FailuresUsageError extends Error {}
-
-const statuses: readonly FailureStatus[] = ['open', 'replayed', 'resolved', 'ignored'];
-
-interface ParsedArgs {
-  command: string;
-  id?: string;
-  status?: FailureStatus;
-  flow?: string;
-  json: boolean;
-  payloadFile?: string;
-  settingsFile?: string;
+interface Stores {
+  failures: Failures;
+  archive: BlobStore;
 }
 
-function valueAfter(argv: readonly string[], index: number, option: string): string {
-  const value = argv[index + 1];
-  if (value === undefined || value.startsWith('--')) {
-    throw new FailuresUsageError(`${option} needs a value; run with --help for the options`);
-  }
-  return value;
-}
-
-export function parseFailuresArgs(argv: readonly string[]): ParsedArgs {
-  const [command, ...rest] = argv;
-  if (command === undefined) throw new FailuresUsageError(failuresUsage);
-  const parsed: ParsedArgs = { command, json: false };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    if (arg === '--json') parsed.json = true;
-    else if (arg === '--status') {
-      const status = valueAfter(rest, i++, arg);
-      if (!statuses.includes(status as FailureStatus)) {
-        throw new FailuresUsageError(
-          `--status must be one of ${statuses.join(', ')}, not ${status}`,
-        );
-      }
-      parsed.status = status as FailureStatus;
-    } else if (arg === '--flow') parsed.flow = valueAfter(rest, i++, arg);
-    else if (arg === '--payload') parsed.payloadFile = valueAfter(rest, i++, arg);
-    else if (arg === '--settings') parsed.settingsFile = valueAfter(rest, i++, arg);
-    else if (arg.startsWith('--')) {
-      throw new FailuresUsageError(`Unknown option ${arg}; run with --help for the options`);
-    } else if (parsed.id === undefined) parsed.id = arg;
-    else throw new FailuresUsageError(`Unexpected argument ${arg}; give one failure id`);
-  }
-  return parsed;
-}
-
-function readJsonFile(file: string, description: string): unknown {
-  if (!existsSync(file)) throw new FailuresUsageError(`${description} ${file} not found`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
-  } catch (error) {
-    throw new FailuresUsageError(
-      `${description} ${file} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
-}
-
-/** Reads the settings file (local.settings.json's `Values`, or a flat object) over the environment. */
-export function settingsFrom(
-  file: string | undefined,
-  env: Record<string, string | undefined>,
-): Settings {
-  const path = file ?? (existsSync('local.settings.json') ? 'local.settings.json' : undefined);
-  if (path === undefined) return loadSettings(env);
-  const content = readJsonFile(path, 'Settings file') as { Values?: Record<string, string> };
-  const values = content.Values ?? (content as Record<string, string>);
-  return loadSettings({ ...env, ...values });
+function storesFor(settings: StorageSettings): Stores {
+  return {
+    failures: new Failures(tableClientFor(settings, TableName.Failures)),
+    archive: new BlobStore(containerClientFor(settings)),
+  };
 }
 
 function formatList(records: readonly FailureRecord[]): string {
@@ -120,23 +56,39 @@ function formatList(records: readonly FailureRecord[]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-function requireId(args: ParsedArgs): string {
-  if (args.id === undefined) {
+async function findFailure(failures: Failures, id: string): Promise<FailureRecord> {
+  const record = await failures.get(id);
+  if (!record) {
+    throw new FailuresUsageError(`Failure ${id} not found; list the failures to find its id`);
+  }
+  return record;
+}
+
+/** Throws unless the failure is open or the operator gave --force. */
+function requireOpen(record: FailureRecord, command: string, force: boolean): void {
+  if (record.status === 'open' || force) return;
+  throw new FailuresUsageError(
+    `Failure ${record.id} is ${record.status}, not open; give --force to ${command} it anyway`,
+  );
+}
+
+/** Returns `envelope` with the replacement payload, after validating it for the envelope's kind. */
+function withPayload(envelope: Envelope, payload: PayloadFile): Envelope {
+  const problems = payloadProblems(envelope.kind, payload.value);
+  if (problems.length > 0) {
     throw new FailuresUsageError(
-      `${args.command} needs a failure id; list the failures to find one`,
+      `Payload file ${payload.file} is not a valid ${envelope.kind} payload; fix these fields and replay again:\n  - ${problems.join('\n  - ')}`,
     );
   }
-  return args.id;
+  return { ...envelope, payload: payload.value, payloadBlob: undefined };
 }
 
 async function replay(
-  settings: Settings,
-  failures: Failures,
-  archive: BlobStore,
-  args: ParsedArgs,
+  settings: ReplaySettings,
+  stores: Stores,
+  id: string,
+  payload: PayloadFile | undefined,
 ): Promise<Envelope> {
-  const payload =
-    args.payloadFile === undefined ? undefined : readJsonFile(args.payloadFile, 'Payload file');
   const client: ServiceBusClient = serviceBusClientFor(settings);
   const senders = new Map<string, QueueSender>();
   const senderFor = (kind: MessageKind) => {
@@ -147,7 +99,7 @@ async function replay(
     if (!sender) {
       sender = new QueueSender(
         client.createSender(queue),
-        archive,
+        stores.archive,
         settings.CLAIM_CHECK_THRESHOLD_BYTES,
       );
       senders.set(queue, sender);
@@ -156,20 +108,63 @@ async function replay(
   };
   try {
     return await replayFailure(
-      { failures, archive, senderFor },
-      requireId(args),
-      payload === undefined
-        ? undefined
-        : (envelope) => ({ ...envelope, payload, payloadBlob: undefined }),
+      { ...stores, senderFor },
+      id,
+      payload === undefined ? undefined : (envelope) => withPayload(envelope, payload),
     );
   } finally {
     await client.close();
   }
 }
 
+async function execute(
+  args: FailuresArgs,
+  values: Readonly<Record<string, string | undefined>>,
+  io: FailuresIo,
+): Promise<number> {
+  switch (args.command) {
+    case 'list': {
+      const { failures } = storesFor(loadStorageSettings(values));
+      const records = await failures.list({ status: args.status, flow: args.flow });
+      io.stdout(args.json ? `${JSON.stringify(records)}\n` : formatList(records));
+      return 0;
+    }
+    case 'show': {
+      const { failures, archive } = storesFor(loadStorageSettings(values));
+      const record = await findFailure(failures, args.id);
+      const archived = record.blobName ? await archive.getJson(record.blobName) : undefined;
+      io.stdout(`${JSON.stringify({ failure: record, archived }, null, 2)}\n`);
+      return 0;
+    }
+    case 'replay': {
+      const settings = loadReplaySettings(values);
+      const stores = storesFor(settings);
+      requireOpen(await findFailure(stores.failures, args.id), 'replay', args.force);
+      // NOTE: the status is checked here and set after the send, so two operators replaying
+      // the same failure at once can both send it.
+      const envelope = await replay(settings, stores, args.id, args.payload);
+      io.stdout(
+        `Replayed failure ${args.id} as ${envelope.kind} ${envelope.documentKey} (attempt 1)\n`,
+      );
+      return 0;
+    }
+    case 'resolve':
+    case 'ignore': {
+      const { failures } = storesFor(loadStorageSettings(values));
+      requireOpen(await findFailure(failures, args.id), args.command, args.force);
+      const status: FailureStatus = args.command === 'resolve' ? 'resolved' : 'ignored';
+      await failures.setStatus(args.id, status);
+      io.stdout(`Failure ${args.id} is now ${status}\n`);
+      return 0;
+    }
+  }
+}
+
 /**
- * Runs `connector failures ...` and returns the exit code: 0 done, 1 invalid command line,
- * unreadable file or unknown failure id.
+ * Runs `connector failures ...` and returns 0 when done. Throws FailuresUsageError for an invalid
+ * command line or file, an invalid payload, an unknown failure id or a settled failure without
+ * --force, and ConfigError for missing settings; the CLI prints these and exits with 1. The
+ * command line is checked in full before any setting is read.
  */
 export async function runFailuresCommand(
   argv: readonly string[],
@@ -181,46 +176,5 @@ export async function runFailuresCommand(
     return 0;
   }
   const args = parseFailuresArgs(argv);
-  const settings = settingsFrom(args.settingsFile, env);
-  const failures = new Failures(tableClientFor(settings, TableName.Failures));
-  const archive = new BlobStore(containerClientFor(settings));
-
-  switch (args.command) {
-    case 'list': {
-      const records = await failures.list({ status: args.status, flow: args.flow });
-      io.stdout(args.json ? `${JSON.stringify(records)}\n` : formatList(records));
-      return 0;
-    }
-    case 'show': {
-      const id = requireId(args);
-      const record = await failures.get(id);
-      if (!record)
-        throw new FailuresUsageError(`Failure ${id} not found; list the failures to find its id`);
-      const archived = record.blobName ? await archive.getJson(record.blobName) : undefined;
-      io.stdout(`${JSON.stringify({ failure: record, archived }, null, 2)}\n`);
-      return 0;
-    }
-    case 'replay': {
-      const envelope = await replay(settings, failures, archive, args);
-      io.stdout(
-        `Replayed failure ${args.id} as ${envelope.kind} ${envelope.documentKey} (attempt 1)\n`,
-      );
-      return 0;
-    }
-    case 'resolve':
-    case 'ignore': {
-      const id = requireId(args);
-      if (!(await failures.get(id))) {
-        throw new FailuresUsageError(`Failure ${id} not found; list the failures to find its id`);
-      }
-      const status: FailureStatus = args.command === 'resolve' ? 'resolved' : 'ignored';
-      await failures.setStatus(id, status);
-      io.stdout(`Failure ${id} is now ${status}\n`);
-      return 0;
-    }
-    default:
-      throw new FailuresUsageError(
-        `Unknown command ${args.command}; run with --help for the commands`,
-      );
-  }
+  return execute(args, settingValuesFrom(args.settingsFile, env), io);
 }

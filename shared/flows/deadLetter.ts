@@ -72,12 +72,17 @@ export async function handleDeadLetter(
     attempt: envelope?.attempt ?? message.deliveryCount ?? 1,
     correlationId: envelope?.correlationId ?? messageId,
   });
-  deps.log.error('Message dead-lettered; archived and recorded', {
+  // One line with this message per failure feeds the connector-failures alert and the workbook,
+  // as for business errors and exhausted retries.
+  deps.log.error('ConnectorFailure', {
+    flow: failure.flow,
+    kind: failure.kind,
+    documentKey: failure.documentKey,
+    code: failure.code,
+    category: failure.category,
     queue,
     messageId,
     failureId: failure.id,
-    kind: failure.kind,
-    documentKey: failure.documentKey,
     deadLetterReason: message.deadLetterReason,
     blobName,
   });

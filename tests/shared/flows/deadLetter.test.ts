@@ -151,4 +151,15 @@ describe('handleDeadLetter', () => {
     expect(record.documentKey).toBe('evt-7003');
     expect(log.messages('error')).toContain('Alert for dead-lettered message failed');
   });
+  it('logs the ConnectorFailure line alerts count', async () => {
+    const log = new RecordingLogger();
+
+    await handleDeadLetter(deps(new RecordingAlerter(), log), 'to-bc', {
+      body: { ...envelope, documentKey: 'evt-7004' },
+      messageId: 'm-7004',
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+    });
+
+    expect(log.messages('error')).toContain('ConnectorFailure');
+  });
 });

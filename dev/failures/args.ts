@@ -170,7 +170,7 @@ export function parseFailuresArgs(argv: readonly string[]): FailuresArgs {
     };
   }
 
-  if (id === undefined) {
+  if (id === undefined || id.trim() === '') {
     throw new FailuresUsageError(`${command} needs a failure id; list the failures to find one`);
   }
   if (command === 'show') return { command, id, settingsFile };

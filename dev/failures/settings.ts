@@ -48,6 +48,8 @@ export function settingValuesFrom(
   }
   const strings: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) {
+    // An empty value counts as unset, as in the app, so it does not hide the environment's.
+    if (typeof value === 'string' && value.trim() === '') continue;
     if (typeof value === 'string') strings[name] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') strings[name] = String(value);
   }

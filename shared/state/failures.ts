@@ -80,6 +80,9 @@ function toEntity(record: FailureRecord): FailureEntity {
 }
 
 /** The Failures table: one row per failure that an operator has to look at. */
+/** Characters of the ids that newFailureId makes. */
+const failureIdPattern = /^[A-Za-z0-9_-]{1,200}$/;
+
 export class Failures {
   constructor(
     private readonly client: TableClient,
@@ -143,6 +146,9 @@ export class Failures {
   }
 
   async get(id: string): Promise<FailureRecord | undefined> {
+    // Ids are made by newFailureId; anything else is not a row, and Table Storage rejects some
+    // characters in keys with a server error instead of 404.
+    if (!failureIdPattern.test(id)) return undefined;
     const found = await this.getWithEtag(id);
     if (found === undefined) return undefined;
     const record: FailureRecord & { etag?: string } = { ...found };

@@ -406,6 +406,24 @@ describe('settings', () => {
   });
 });
 
+describe('ids and settings files', () => {
+  test('id with a slash is not found', async () => {
+    await expect(run(['show', 'a/b'])).rejects.toThrow('Failure a/b not found');
+  });
+
+  test('empty id is a usage error', async () => {
+    await expect(run(['show', ''])).rejects.toThrow('show needs a failure id');
+  });
+
+  test('empty file value keeps the environment', async () => {
+    const file = writeScratch('empty-values.json', { Values: { DataStorageConnection: '' } });
+
+    const result = await run(['list', '--settings', file]);
+
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('replay', () => {
   test('unknown id is not found', async () => {
     const cli = await runThroughCli(['--settings', writeSettingsFile(), 'replay', 'no-such-id']);

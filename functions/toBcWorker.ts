@@ -1,9 +1,6 @@
-import type { InvocationContext } from '@azure/functions';
 import { postShipment } from '../shared/flows/shipments/post';
-import { runWorker, unsupportedKind } from '../shared/flows/worker';
-import { loggerFrom } from '../shared/logging';
-import { runtime } from '../shared/runtime';
-import { serviceBusConnection, serviceBusMetadata, type FunctionSpec } from './table';
+import { queueWorkerHandler } from './queueWorker';
+import { serviceBusConnection, type FunctionSpec } from './table';
 
 /**
  * Keeps a lease for a retry until the whole retry schedule has passed, and at least until BC has
@@ -15,36 +12,24 @@ function leaseHoldMs(retryDelaysSeconds: readonly number[]): number {
 }
 
 /** Queue trigger on `to-bc`: posts JASCI's warehouse events in BC. */
-export async function toBcWorkerHandler(
-  message: unknown,
-  context: InvocationContext,
-): Promise<string> {
-  const rt = await runtime();
-  const log = loggerFrom(context);
-  const meta = serviceBusMetadata(context);
-  return runWorker(
-    rt,
-    log,
-    rt.toBc,
-    { flow: 'shipments', body: message, ...meta },
-    async (envelope) => {
-      if (envelope.kind !== 'shipment.post')
-        throw unsupportedKind(envelope, rt.settings.QUEUE_TO_BC);
-      return postShipment(
-        {
-          bc: rt.bc,
-          events: rt.eventLedger,
-          locks: rt.documentLocks,
-          leaseHoldMs: leaseHoldMs(rt.settings.RETRY_DELAYS_SECONDS),
-          mode: rt.settings.CONNECTOR_MODE,
-          log,
-          store: rt.store,
-        },
-        envelope,
-      );
-    },
-  );
-}
+export const toBcWorkerHandler = queueWorkerHandler({
+  flow: 'shipments',
+  kind: 'shipment.post',
+  queue: 'toBc',
+  handle: (rt, log, envelope) =>
+    postShipment(
+      {
+        bc: rt.bc,
+        events: rt.eventLedger,
+        locks: rt.documentLocks,
+        leaseHoldMs: leaseHoldMs(rt.settings.RETRY_DELAYS_SECONDS),
+        mode: rt.settings.CONNECTOR_MODE,
+        log,
+        store: rt.store,
+      },
+      envelope,
+    ),
+});
 
 export const toBcWorker: FunctionSpec = {
   name: 'toBcWorker',

@@ -1,3 +1,4 @@
+import { formatColumns } from '../textTable';
 import type { BlobStore } from '../../shared/archive/blobStore';
 import type { FailureRecord } from '../../shared/state/failures';
 import type { BcSandbox } from '../bc-sandbox';
@@ -113,14 +114,17 @@ async function missingOutcomes(input: SummaryInput, flows: FlowSummary[]): Promi
   const parts = jasciOrders.filter((order) => order.erpOrderNumber === demoOrders.split);
   if (parts.length !== 2)
     missing.push(`${demoOrders.split} should reach JASCI as 2 orders, got ${parts.length}`);
+
   const partialShipments = input.bc.store.salesShipments(demoOrders.partial).length;
   if (partialShipments < 2 || !input.fullyShipped(demoOrders.partial)) {
     missing.push(
       `${demoOrders.partial} should be posted in BC as 2 partial shipments, got ${partialShipments}`,
     );
   }
+
   if ((flows[0]?.retries ?? 0) === 0)
     missing.push('the JASCI 503 storm should force scheduled retries');
+
   const unmapped = input.failures.find(
     (f) => f.documentKey === demoOrders.unmapped && f.code === 'UNMAPPED_LOCATION',
   );
@@ -131,21 +135,26 @@ async function missingOutcomes(input: SummaryInput, flows: FlowSummary[]): Promi
       `the payload of ${demoOrders.unmapped} should be archived at ${unmapped.blobName}`,
     );
   }
+
   if (jasciOrders.some((order) => order.erpOrderNumber === demoOrders.draft)) {
     missing.push(`${demoOrders.draft} is not released and must not reach JASCI`);
   }
+
   const notShipped = input.expectedOrders.filter((number) => !input.fullyShipped(number));
   if (notShipped.length > 0) missing.push(`not fully shipped in BC: ${notShipped.join(', ')}`);
+
   const shipments = flows[1];
   if (shipments && shipments.confirmed !== shipments.detected) {
     missing.push(
       `${shipments.detected} shipment events were sent but ${shipments.confirmed} posted in BC`,
     );
   }
+
   const unexpected = input.failures.filter((f) => f.documentKey !== demoOrders.unmapped);
   for (const f of unexpected) {
     missing.push(`unexpected ${f.category} failure ${f.code} for ${f.documentKey}: ${f.message}`);
   }
+
   if (!input.settled) missing.push('the scenario did not settle before the time-out');
   return missing;
 }
@@ -213,24 +222,10 @@ export function formatSummary(summary: DemoSummary): string {
       f.latencyP95Ms,
     ].map(String),
   );
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-  );
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
-  const out = [line(header), ...rows.map(line), ''];
+  const out = [...formatColumns([header, ...rows]), ''];
   out.push(summary.failures.length === 0 ? 'Failures: none' : 'Failures:');
   const failureRows = summary.failures.map((f) => [f.flow, f.code, f.documentKey]);
-  const failureWidths = [0, 1].map((i) =>
-    Math.max(...failureRows.map((r) => (r[i] as string).length)),
-  );
-  for (const row of failureRows) {
-    out.push(
-      `  ${row
-        .map((cell, i) => cell.padEnd(failureWidths[i] ?? 0))
-        .join('  ')
-        .trimEnd()}`,
-    );
-  }
+  for (const line of formatColumns(failureRows)) out.push(`  ${line}`);
   out.push('');
   out.push(summary.ok ? 'Every expected outcome happened.' : 'Missing outcomes:');
   for (const m of summary.missing) out.push(`  - ${m}`);

@@ -1,3 +1,4 @@
+import { formatColumns } from '../textTable';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BlobStore, containerClientFor } from '../../shared/archive/blobStore';
 import { toBcKinds, type Envelope, type MessageKind } from '../../shared/messaging/envelope';
@@ -45,15 +46,7 @@ function formatList(records: readonly FailureRecord[]): string {
   if (records.length === 0) return 'No failures.\n';
   const rows = records.map((f) => [f.id, f.status, f.flow, f.code, f.documentKey, f.lastSeen]);
   const header = ['id', 'status', 'flow', 'code', 'document', 'last seen'];
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  return `${formatColumns([header, ...rows]).join('\n')}\n`;
 }
 
 async function findFailure(failures: Failures, id: string): Promise<FailureRecord> {

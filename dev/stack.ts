@@ -36,7 +36,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** Returns a free TCP port on 127.0.0.1, so the JASCI sandbox can be told the webhook URL first. */
+/** Returns a free TCP port on 127.0.0.1, so the JASCI sandbox can get the webhook URL first. */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,7 +46,7 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A random value for a secret that only lives as long as this local stack. */
+/** Returns a random secret that lives only as long as this local stack. */
 function ephemeralSecret(): string {
   return randomBytes(24).toString('hex');
 }

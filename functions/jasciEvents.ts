@@ -21,7 +21,7 @@ export async function jasciEventsHandler(
 export const jasciEvents: FunctionSpec = {
   name: 'jasciEvents',
   // JASCI authenticates with the event signature, so the route needs no function key. Every
-  // method reaches the handler, which answers all but POST with a JSON 405 and `Allow: POST`.
+  // method reaches the handler, which returns a JSON 405 with `Allow: POST` for every method but POST and `Allow: POST`.
   trigger: {
     type: 'http',
     route: 'jasci/events',

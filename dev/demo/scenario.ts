@@ -105,7 +105,7 @@ async function waitUntil(
 
 /**
  * Runs the demo scenario on the local stack and returns the per-flow summary: released orders go
- * to JASCI (one split across two warehouses, one at an unmapped location), JASCI answers 503 for
+ * to JASCI (one split across two warehouses, one at an unmapped location), JASCI returns 503 for
  * a while so deliveries are retried on schedule, and the warehouse simulator ships everything back,
  * one order in two partial shipments.
  */
@@ -139,7 +139,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         }
         jasci.faults.failFor(options.stormMs ?? 5000, 503);
         progress(
-          `Seeded ${expectedOrders.length + 2} BC sales orders; JASCI answers 503 for ${(options.stormMs ?? 5000) / 1000} s`,
+          `Seeded ${expectedOrders.length + 2} BC sales orders; JASCI returns 503 for ${(options.stormMs ?? 5000) / 1000} s`,
         );
       },
     });

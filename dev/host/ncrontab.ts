@@ -23,7 +23,9 @@ function parseField(text: string, [min, max]: [number, number], position: number
     if (rangeText !== '*' && rangeText !== undefined) {
       const [a, b] = rangeText.split('-');
       from = Number(a);
-      to = b === undefined ? (stepText === undefined ? from : max) : Number(b);
+      if (b !== undefined) to = Number(b);
+      else if (stepText === undefined) to = from;
+      else to = max;
     }
     if (![from, to, step].every(Number.isInteger) || from < min || to > max || step < 1) {
       throw new Error(

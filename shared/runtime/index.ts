@@ -83,7 +83,7 @@ export async function runtime(): Promise<Runtime> {
   return current;
 }
 
-/** Closes the Service Bus connection and forgets the runtime; the local host calls this on stop. */
+/** Closes the Service Bus connection and drops the runtime; the local host calls this on stop. */
 export async function closeRuntime(): Promise<void> {
   const closing = current;
   current = undefined;

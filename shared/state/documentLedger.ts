@@ -42,7 +42,8 @@ export function compareVersions(a: string, b: string): number {
     const timeB = Date.parse(b);
     if (!Number.isNaN(timeA) && !Number.isNaN(timeB)) return Math.sign(timeA - timeB);
   }
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 function parseJasciKeys(value: string): string[] {
@@ -81,7 +82,7 @@ export class DocumentLedger {
   }
 
   /**
-   * Decides what to do with a document version: 'stale' when the ledger already holds a later
+   * Decides what to do with a document version: 'stale' when the ledger already contains a later
    * version, 'unchanged' when the payload hash equals the last one sent, otherwise 'send'.
    */
   static decide(

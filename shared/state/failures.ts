@@ -146,8 +146,8 @@ export class Failures {
   }
 
   async get(id: string): Promise<FailureRecord | undefined> {
-    // Ids are made by newFailureId; anything else is not a row, and Table Storage rejects some
-    // characters in keys with a server error instead of 404.
+    // Only newFailureId makes ids, so any other string is not a row. Table Storage rejects some
+    // characters in keys with a server error, not 404, so they must not reach it.
     if (!failureIdPattern.test(id)) return undefined;
     const found = await this.getWithEtag(id);
     if (found === undefined) return undefined;

@@ -25,7 +25,8 @@ type StorageSettings = Pick<
 >;
 
 /**
- * The SDK refuses plain-http endpoints unless told otherwise; Azurite listens on http. The
+ * The SDK rejects plain-http endpoints without `allowInsecureConnection`, and Azurite listens
+ * on http. The
  * development shortcut `UseDevelopmentStorage=true` is handled by the SDK itself.
  */
 function clientOptionsFor(connectionString: string): TableServiceClientOptions {

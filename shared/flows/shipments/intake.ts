@@ -33,7 +33,7 @@ export const queueRetryAfterSeconds = 30;
  * Receives one JASCI webhook call: checks method, media type, size and authentication, parses and
  * validates the event, and queues a `shipment.post` message on `to-bc`. It returns 202 only after
  * the queue accepted the message, so an event JASCI saw accepted is never lost. A repeated event is
- * answered 202 as well, and the queue's duplicate detection drops the second copy.
+ * accepted with 202 as well, and the queue's duplicate detection drops the second copy.
  */
 export async function receiveJasciEvent(
   deps: IntakeDeps,
@@ -159,7 +159,7 @@ export function describeJsonError(error: unknown, text: string): string {
   return `${withoutExcerpt} (line ${line}, column ${column})`;
 }
 
-/** The hex SHA-256 of the body as canonical JSON; the raw bytes when they are not JSON. */
+/** Returns the hex SHA-256 of the body as canonical JSON, or of the raw bytes when they are not JSON. */
 function contentHash(rawBody: Buffer): string {
   let content: string | Buffer = rawBody;
   try {

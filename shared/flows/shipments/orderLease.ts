@@ -40,7 +40,7 @@ export async function withOrderLease(
   try {
     await work();
   } catch (error) {
-    // A transient error while the ledger row says `posting` came from shipAndInvoice or the
+    // A transient error while the ledger row is in `posting` came from shipAndInvoice or the
     // re-read after it, so BC may or may not have posted. Only this event's retry may touch the
     // order until it has reconciled, or another event's post would look like this one's.
     outcomeUnknown = !(error instanceof BusinessError) && posting.row.state === 'posting';

@@ -39,8 +39,8 @@ export interface PostShipmentDeps {
    */
   leaseHoldMs?: number;
   /**
-   * How long BC may still be running a request whose answer never arrived. BC ends API requests
-   * after 10 minutes (504); default 10.5 minutes.
+   * How long BC may still be running a request whose response never arrived. BC ends API
+   * requests after 10 minutes with a 504, so the default is 10.5 minutes.
    */
   bcRequestLimitMs?: number;
   now?: () => Date;
@@ -152,7 +152,7 @@ async function postOrReconcile(posting: Posting): Promise<void> {
 /**
  * Raises a transient error while the earlier shipAndInvoice may still be running in BC. A client
  * time-out does not stop the request on BC's side, so a post that looks absent now may still
- * happen; posting again before BC has ended it would ship the quantities twice.
+ * happen. Posting again before BC has ended it would ship the quantities twice.
  */
 function waitForUnansweredAction(posting: Posting): void {
   const { deps, row, event } = posting;
@@ -187,7 +187,7 @@ async function postToBc(posting: Posting, order: SalesOrder, plan: ShipmentPlan)
   }
 
   // Nothing is posted before the action, so only from here on may a retry find the shipment in
-  // BC without having seen the answer. The row records what the lines must show once posted.
+  // BC without having seen the response. The row records what the lines must show once posted.
   posting.row = await deps.events.update(posting.row, {
     state: 'posting',
     expected: plan.expected,

@@ -52,6 +52,7 @@ describe('receiveJasciEvent with the Service Bus emulator', () => {
     const [message] = await receiveAll(serviceBus.client, 'to-bc', 1);
     expect(message?.messageId).toBe(`shipment.post:evt-queue-1:${event.timestamp}`);
     const parsed = parseEnvelope(message?.body);
+    expect(parsed.ok).toBe(true);
     expect(parsed.ok && parsed.envelope.payload).toEqual(event);
     await close();
   });
@@ -93,6 +94,7 @@ describe('receiveJasciEvent with the Service Bus emulator', () => {
     expect(response.status).toBe(202);
     const [message] = await receiveAll(serviceBus.client, 'to-bc', 1);
     const parsed = parseEnvelope(message?.body);
+    expect(parsed.ok).toBe(true);
     expect(parsed.ok && parsed.envelope.payload).toBeUndefined();
     expect(parsed.ok && parsed.envelope.payloadBlob).toEqual(expect.any(String));
     await close();
